@@ -1,0 +1,190 @@
+/**
+ * Every message between the extension host, the training worker and the webviews, as string-tagged unions.
+ * Types only (plus `assertNever`): each side validates what it receives before use (the host never trusts
+ * the webview). Updates carry the document `version` or the training `runId`; receivers drop stale ones.
+ */
+import type { ModelSpec } from './model/spec';
+
+export function assertNever(x: never, what = 'message'): never {
+  throw new Error(`unhandled ${what}: ${JSON.stringify(x)}`);
+}
+
+/** A dimension of an inferred shape: a size, or 'B' for the batch. */
+export type Dim = number | 'B';
+
+/** Zero-based line/character range in the model file. */
+export interface SourceRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface DiagnosticInfo {
+  severity: Severity;
+  message: string;
+  range: SourceRange;
+  /** Index of the layer it concerns, when it concerns one. */
+  layer?: number;
+}
+
+/** One layer as the views show it. */
+export interface LayerInfo {
+  index: number;
+  /** state_dict prefix (`W1`, or the index as a string). */
+  name: string;
+  type: string;
+  inShape: Dim[] | null;
+  outShape: Dim[] | null;
+  /** Parameter count (weight + bias). */
+  params: number;
+  /** [out, in] for a Linear. */
+  weightShape?: [number, number];
+  hasBias?: boolean;
+  range: SourceRange;
+}
+
+/** What the views need to know about the model file. */
+export interface ModelSummary {
+  /** URI of the model file. */
+  uri: string;
+  name: string;
+  inputShape: number[];
+  dataset: string;
+  classNames: string[];
+  layers: LayerInfo[];
+  totalParams: number;
+  diagnostics: DiagnosticInfo[];
+}
+
+/** A float32 tensor crossing a boundary: `data` holds exactly numel*4 bytes. */
+export interface TensorPayload {
+  /** state_dict key, e.g. `W1.weight`. */
+  name: string;
+  shape: number[];
+  data: ArrayBuffer;
+}
+
+export interface EvalResult {
+  accuracy: number;
+  loss: number;
+  perClass: number[];
+  /** confusion[true][pred] counts. */
+  confusion: number[][];
+  count: number;
+}
+
+export interface ProgressPoint {
+  epoch: number;
+  /** Optimiser steps since the start of the run. */
+  step: number;
+  stepsPerEpoch: number;
+  /** Mean training loss over the steps since the previous point. */
+  loss: number;
+  /** Running training accuracy over the same steps. */
+  accuracy: number;
+  samplesPerSec: number;
+  /** ms since the run started. */
+  time: number;
+}
+
+export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+
+/** Where the worker reads its data. */
+export type DataSource =
+  | { kind: 'embedded'; mediaDir: string }
+  | { kind: 'folder'; dir: string };
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  lr?: number;
+  seed: number;
+  shuffle: boolean;
+  /** Stop after this many optimiser steps (all epochs when absent). */
+  maxSteps?: number;
+  /** Throttles, in ms. */
+  progressEveryMs: number;
+  snapshotEveryMs: number;
+}
+
+// ---- host → worker ----
+export type HostToWorker =
+  | { type: 'start'; runId: number; spec: ModelSpec; weights?: TensorPayload[]; data: DataSource; options: TrainOptions }
+  | { type: 'pause'; runId: number }
+  | { type: 'resume'; runId: number }
+  | { type: 'cancel'; runId: number }
+  | { type: 'evaluate'; runId: number; requestId: number };
+
+// ---- worker → host ----
+export type WorkerToHost =
+  | { type: 'started'; runId: number; trainSize: number; testSize: number; stepsPerEpoch: number }
+  | { type: 'progress'; runId: number; point: ProgressPoint }
+  | { type: 'snapshot'; runId: number; step: number; weights: TensorPayload[]; grads?: TensorPayload[] }
+  | { type: 'epochEnd'; runId: number; epoch: number; trainLoss: number; trainAccuracy: number; test: EvalResult }
+  | { type: 'evaluation'; runId: number; requestId: number; result: EvalResult }
+  | { type: 'paused'; runId: number }
+  | { type: 'resumed'; runId: number }
+  | { type: 'done'; runId: number; status: 'done' | 'cancelled'; weights: TensorPayload[]; steps: number; test?: EvalResult }
+  | { type: 'error'; runId: number; message: string; epoch?: number; step?: number; weights?: TensorPayload[] };
+
+// ---- host → webview ----
+export interface ViewSettings {
+  /** Max weight updates per second. */
+  updatesPerSecond: number;
+}
+
+export interface TrainingState {
+  runId: number;
+  status: RunStatus;
+  points: ProgressPoint[];
+  /** Test accuracy/loss after each epoch. */
+  epochs: { epoch: number; step: number; test: EvalResult }[];
+  /** Steps at which the model file was edited during the run. */
+  editMarkers: { step: number; version: number; changed: string[] }[];
+  message?: string;
+}
+
+/** A batch of test images (uint8, N×784) with labels, for the Predictions and Evaluation views. */
+export interface SampleSet {
+  images: ArrayBuffer;
+  labels: number[];
+  /** Softmax outputs of the current weights, N×classes, float32. */
+  probs: ArrayBuffer;
+}
+
+export type HostToWebview =
+  | {
+      type: 'init';
+      version: number;
+      runId: number;
+      model: ModelSummary;
+      weights: TensorPayload[];
+      training: TrainingState;
+      samples: SampleSet | null;
+      evaluation: EvalResult | null;
+      settings: ViewSettings;
+      selectedLayer: number | null;
+    }
+  | { type: 'model'; version: number; model: ModelSummary; reinitialised: string[] }
+  | { type: 'weights'; version: number; runId: number; step: number; weights: TensorPayload[]; grads?: TensorPayload[] }
+  | { type: 'training'; runId: number; training: TrainingState }
+  | { type: 'samples'; version: number; runId: number; step: number; samples: SampleSet }
+  | { type: 'evaluation'; runId: number; result: EvalResult }
+  | { type: 'cursor'; version: number; layer: number | null }
+  | { type: 'prediction'; requestId: number; probs: number[] }
+  | { type: 'inspectResult'; requestId: number; expression: string; text: string; tensor?: TensorPayload; error?: string }
+  | { type: 'images'; requestId: number; images: ArrayBuffer; labels: number[]; indices: number[] };
+
+// ---- webview → host ----
+export type WebviewCommand = 'train' | 'pause' | 'resume' | 'stop' | 'evaluate' | 'reset';
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'revealLayer'; layer: number }
+  | { type: 'selectLayer'; layer: number }
+  | { type: 'predict'; requestId: number; pixels: number[] }
+  | { type: 'inspect'; requestId: number; expression: string }
+  | { type: 'command'; command: WebviewCommand }
+  | { type: 'requestImages'; requestId: number; trueLabel: number; predicted: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

@@ -1,0 +1,240 @@
+// End-to-end tests in real VS Code: code-server 4.100.3 (a real Node extension host) driven by playwright-core and
+// Debian's chromium. See ../../../shared/E2E.md for why each step is as it is.
+//   1. the mocha suites in out/e2e/suite/ run inside the extension host (`extensionTestsPath`, as @vscode/test-electron does);
+//   2. the UI tests in test/e2e/ui/*.mjs drive the workbench like a person (palette, editor, webview).
+// Usage: node test/e2e/run.mjs [--only mocha|ui] [--grep TEXT] [--keep]   (npm run test:e2e builds first)
+// Screenshots and logs go to .test-artifacts/e2e/. The server's whole process group is always killed.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ARTIFACTS = path.join(ROOT, '.test-artifacts/e2e');
+const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
+const CACHE = process.env.NNLENS_CACHE ?? path.join(os.homedir(), '.cache/nn-lens');
+const ENTRY = path.join(CACHE, `code-server-${VERSION}`, 'node_modules/code-server/out/node/entry.js');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const MOCHA_TIMEOUT_MS = 8 * 60_000;
+/** Workbench start-up chatter: kept in mocha.log, not echoed. */
+const WORKBENCH_NOISE = /^(Resolving connection|Resolved connection|Creating a socket|Ignoring fetching|Updating additional|\[Service Worker\]|ChatSessionStore)/;
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const only = opt('--only');
+const grep = opt('--grep');
+const keep = args.includes('--keep');
+
+function log(...a) {
+  console.log('[e2e]', ...a);
+}
+
+function need(file, hint) {
+  if (!fs.existsSync(file)) {
+    console.error(`[e2e] missing ${path.relative(ROOT, file) || file}: ${hint}`);
+    process.exit(2);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(base, server, deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (server.exitCode !== null) throw new Error(`code-server exited with code ${server.exitCode} (see .test-artifacts/e2e/code-server.log)`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer /healthz within ${deadlineMs} ms`);
+}
+
+/** A fresh copy of examples/ (tests write weights and new files there, never into the repo). */
+function makeWorkspace(tmp, name) {
+  const ws = path.join(tmp, name);
+  fs.cpSync(path.join(ROOT, 'examples'), ws, { recursive: true });
+  return ws;
+}
+
+/** The page URL that opens `folder` with our extension under development (and, for mocha, its tests). */
+function workbenchUrl(base, port, folder, testsPath) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(ROOT)]];
+  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
+  return `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+async function runMocha(ctx, base, port, tmp) {
+  const ws = makeWorkspace(tmp, 'ws-mocha');
+  const page = await ctx.newPage();
+  let resolveExit;
+  const exited = new Promise((r) => (resolveExit = r));
+  const out = fs.createWriteStream(path.join(ARTIFACTS, 'mocha.log'));
+  await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
+    const text = format(...(Array.isArray(logArgs) ? logArgs : [logArgs]));
+    out.write(text + '\n');
+    if (WORKBENCH_NOISE.test(text)) return;
+    if (type === 'error') console.error(text);
+    else console.log(text);
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  log(`mocha suites in the extension host (workspace ${ws})`);
+  await page.goto(workbenchUrl(base, port, ws, path.join(ROOT, 'out/e2e/suite/index.js')));
+  const timer = new Promise((r) => setTimeout(() => r('timeout'), MOCHA_TIMEOUT_MS));
+  const code = await Promise.race([exited, timer]);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'mocha-end.png') }).catch(() => {});
+  out.end();
+  await page.close().catch(() => {});
+  if (code === 'timeout') {
+    console.error(`[e2e] the mocha suites did not finish within ${MOCHA_TIMEOUT_MS / 1000} s`);
+    return 1;
+  }
+  log(`mocha suites exited with code ${code}`);
+  return code;
+}
+
+async function runUi(ctx, base, port, tmp) {
+  const dir = path.join(ROOT, 'test/e2e/ui');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort() : [];
+  let passed = 0;
+  let failed = 0;
+  for (const f of files) {
+    const mod = await import(pathToFileURL(path.join(dir, f)).href);
+    for (const [title, fn] of mod.tests ?? []) {
+      if (grep && !title.includes(grep)) continue;
+      const ws = makeWorkspace(tmp, `ws-ui-${passed + failed}`);
+      const page = await ctx.newPage();
+      const shotDir = path.join(ARTIFACTS, title.replace(/[^a-z0-9]+/gi, '-').toLowerCase());
+      fs.mkdirSync(shotDir, { recursive: true });
+      const started = Date.now();
+      try {
+        await page.goto(workbenchUrl(base, port, ws));
+        await fn({ page, workspace: ws, shotDir, log });
+        passed++;
+        log(`  ✓ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        await page.screenshot({ path: path.join(shotDir, 'failure.png') }).catch(() => {});
+        console.error(`[e2e]   ✗ ${title}: ${e instanceof Error ? e.stack ?? e.message : e}`);
+      } finally {
+        await page.close().catch(() => {});
+      }
+    }
+  }
+  log(`UI tests: ${passed} passing, ${failed} failing`);
+  return { passed, failed };
+}
+
+async function main() {
+  need(ENTRY, 'install code-server with `bash scripts/install-code-server.sh`');
+  need(CHROMIUM, 'install Debian chromium (`apt-get install -y chromium`)');
+  need(path.join(ROOT, 'dist/extension.js'), 'build first (`npm run build`)');
+  need(path.join(ROOT, 'out/e2e/suite/index.js'), 'build first (`npm run build`)');
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlens-e2e-'));
+  const userData = path.join(tmp, 'ud');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, 'User/settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'git.enabled': false,
+      'update.mode': 'none',
+      'security.workspace.trust.enabled': false,
+    }, null, 2),
+  );
+  const config = path.join(tmp, 'config.yaml');
+  fs.writeFileSync(config, 'auth: none\ncert: false\n');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const serverLog = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+  const server = spawn(
+    process.execPath,
+    [ENTRY, '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+      '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userData,
+      '--extensions-dir', path.join(tmp, 'exts'), tmp],
+    { detached: true, stdio: ['ignore', serverLog, serverLog], env: {
+      ...process.env,
+      // No extension gallery: nothing may leave the machine (and the tests must not depend on a marketplace).
+      EXTENSIONS_GALLERY: '{}',
+      NNLENS_E2E: '1',
+      NNLENS_E2E_GREP: grep ?? '',
+    } },
+  );
+  let ctx;
+  const stopAll = () => {
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('SIGINT', () => {
+    stopAll();
+    process.exit(130);
+  });
+  process.on('SIGTERM', () => {
+    stopAll();
+    process.exit(143);
+  });
+  let exitCode = 0;
+  const started = Date.now();
+  try {
+    await waitHealthy(base, server, 30_000);
+    log(`code-server ${VERSION} on ${base} (pid ${server.pid}, data ${tmp})`);
+    ctx = await chromium.launchPersistentContext(path.join(tmp, 'browser'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    if (only !== 'ui') {
+      const code = await runMocha(ctx, base, port, tmp);
+      if (code !== 0) exitCode = 1;
+    }
+    if (only !== 'mocha') {
+      const { failed } = await runUi(ctx, base, port, tmp);
+      if (failed > 0) exitCode = 1;
+    }
+  } catch (e) {
+    console.error('[e2e] error:', e instanceof Error ? e.stack ?? e.message : e);
+    exitCode = 1;
+  } finally {
+    await ctx?.close().catch(() => {});
+    stopAll();
+    if (!keep) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${exitCode === 0 ? 'passed' : 'FAILED'} (artifacts in .test-artifacts/e2e/)`);
+  process.exit(exitCode);
+}
+
+await main();

@@ -1,0 +1,125 @@
+/**
+ * Raw little-endian bytes ↔ engine tensors, shared by the .npy and safetensors readers/writers.
+ * Storage follows the engine: float32 in a Float32Array, every other dtype in a Float64Array.
+ */
+import * as torch from '../engine';
+import type { DType } from '../engine';
+
+/** Element types a file may hold, as the file names them; `convert` ones are read as float32. */
+export type FileDType = 'float32' | 'float64' | 'int64' | 'uint8' | 'bool' | 'float16' | 'bfloat16';
+
+export function fileItemSize(d: FileDType): number {
+  switch (d) {
+    case 'float64':
+    case 'int64':
+      return 8;
+    case 'float32':
+      return 4;
+    case 'float16':
+    case 'bfloat16':
+      return 2;
+    case 'uint8':
+    case 'bool':
+      return 1;
+  }
+}
+
+/** The engine dtype a file dtype becomes (half precision is widened to float32). */
+export function engineDType(d: FileDType): DType {
+  return d === 'float16' || d === 'bfloat16' ? 'float32' : d;
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * Decodes `numel` little-endian elements starting at `bytes[0]` into a new tensor of `shape`.
+ * Copies (file offsets need not be aligned). `where` names the tensor in errors.
+ */
+export function bytesToTensor(bytes: Uint8Array, dtype: FileDType, shape: readonly number[], where: string): torch.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const need = n * fileItemSize(dtype);
+  if (bytes.byteLength < need) throw new Error(`${where}: needs ${need} bytes of data, found ${bytes.byteLength}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, need);
+  const et = engineDType(dtype);
+  const out = et === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  switch (dtype) {
+    case 'float32':
+      for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
+      break;
+    case 'float64':
+      for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, true);
+      break;
+    case 'int64':
+      for (let i = 0; i < n; i++) {
+        const v = dv.getBigInt64(i * 8, true);
+        if (v > 9007199254740991n || v < -9007199254740991n) {
+          throw new Error(`${where}: int64 value ${v} at element ${i} is beyond 2^53 and cannot be held exactly`);
+        }
+        out[i] = Number(v);
+      }
+      break;
+    case 'uint8':
+      for (let i = 0; i < n; i++) out[i] = bytes[i];
+      break;
+    case 'bool':
+      for (let i = 0; i < n; i++) out[i] = bytes[i] ? 1 : 0;
+      break;
+    case 'float16':
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
+      break;
+    case 'bfloat16': {
+      const f = new DataView(new ArrayBuffer(4));
+      for (let i = 0; i < n; i++) {
+        f.setUint32(0, dv.getUint16(i * 2, true) << 16, true);
+        out[i] = f.getFloat32(0, true);
+      }
+      break;
+    }
+  }
+  return torch.fromStorage(out, shape, et);
+}
+
+/** The tensor's values (row-major, any strides) as little-endian bytes of its own dtype. */
+export function tensorToBytes(t: torch.Tensor, where: string): Uint8Array {
+  const data = t.toArray();
+  const n = data.length;
+  const size = fileItemSize(t.dtype);
+  const out = new Uint8Array(n * size);
+  const dv = new DataView(out.buffer);
+  switch (t.dtype) {
+    case 'float32':
+      for (let i = 0; i < n; i++) dv.setFloat32(i * 4, data[i], true);
+      break;
+    case 'float64':
+      for (let i = 0; i < n; i++) dv.setFloat64(i * 8, data[i], true);
+      break;
+    case 'int64':
+      for (let i = 0; i < n; i++) {
+        if (!Number.isInteger(data[i])) throw new Error(`${where}: int64 element ${i} is ${data[i]}, not an integer`);
+        dv.setBigInt64(i * 8, BigInt(data[i]), true);
+      }
+      break;
+    case 'uint8':
+    case 'bool':
+      for (let i = 0; i < n; i++) out[i] = data[i];
+      break;
+  }
+  return out;
+}
+
+/** A shape read from a file: an array of non-negative safe integers. */
+export function checkShape(shape: unknown, where: string): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+    throw new Error(`${where}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  const n = shape.reduce((a: number, b: number) => a * b, 1);
+  if (!Number.isSafeInteger(n)) throw new Error(`${where}: shape ${JSON.stringify(shape)} has too many elements`);
+  return shape as number[];
+}

@@ -1,0 +1,80 @@
+/** Checks a message arriving at the worker before it is used; a bad one is an Error saying which field. */
+import type { DataSource, HostToWorker, TensorPayload, TrainOptions } from '../protocol';
+import type { ModelSpec } from '../model/spec';
+
+function fail(what: string): never {
+  throw new Error(what);
+}
+
+function rec(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${where} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function int(v: unknown, where: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(`${where} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function num(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${where} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function dataSource(v: unknown): DataSource {
+  const o = rec(v, 'start.data');
+  if (o.kind === 'embedded' && typeof o.mediaDir === 'string') return { kind: 'embedded', mediaDir: o.mediaDir };
+  if (o.kind === 'folder' && typeof o.dir === 'string') return { kind: 'folder', dir: o.dir };
+  return fail(`start.data must be {kind: "embedded", mediaDir} or {kind: "folder", dir}, got ${JSON.stringify(v)}`);
+}
+
+function options(v: unknown): TrainOptions {
+  const o = rec(v, 'start.options');
+  return {
+    epochs: int(o.epochs, 'start.options.epochs', 1),
+    batchSize: int(o.batchSize, 'start.options.batchSize', 1),
+    lr: o.lr === undefined ? undefined : num(o.lr, 'start.options.lr'),
+    seed: int(o.seed, 'start.options.seed'),
+    shuffle: typeof o.shuffle === 'boolean' ? o.shuffle : fail(`start.options.shuffle must be a boolean, got ${JSON.stringify(o.shuffle)}`),
+    maxSteps: o.maxSteps === undefined ? undefined : int(o.maxSteps, 'start.options.maxSteps', 1),
+    progressEveryMs: num(o.progressEveryMs, 'start.options.progressEveryMs'),
+    snapshotEveryMs: num(o.snapshotEveryMs, 'start.options.snapshotEveryMs'),
+  };
+}
+
+function payloads(v: unknown): TensorPayload[] {
+  if (!Array.isArray(v)) fail('start.weights must be an array of tensors');
+  return v.map((p, i) => {
+    const o = rec(p, `start.weights[${i}]`);
+    if (typeof o.name !== 'string') fail(`start.weights[${i}].name must be a string`);
+    if (!Array.isArray(o.shape) || !o.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`start.weights[${i}].shape must be a list of sizes`);
+    if (!(o.data instanceof ArrayBuffer)) fail(`start.weights[${i}].data must be an ArrayBuffer`);
+    return { name: o.name, shape: o.shape as number[], data: o.data };
+  });
+}
+
+function spec(v: unknown): ModelSpec {
+  const o = rec(v, 'start.spec');
+  const input = rec(o.input, 'start.spec.input');
+  if (!Array.isArray(input.shape) || !Array.isArray(o.layers) || typeof o.train !== 'object' || typeof o.init !== 'object') {
+    fail('start.spec must be a ModelSpec (input.shape, layers, init, train): pass what loadModelSpec returns');
+  }
+  return o as unknown as ModelSpec;
+}
+
+export function validateHostToWorker(raw: unknown): HostToWorker {
+  const o = rec(raw, 'message');
+  const runId = int(o.runId, `${String(o.type)}.runId`);
+  switch (o.type) {
+    case 'start':
+      return { type: 'start', runId, spec: spec(o.spec), data: dataSource(o.data), options: options(o.options), weights: o.weights === undefined ? undefined : payloads(o.weights) };
+    case 'pause':
+    case 'resume':
+    case 'cancel':
+      return { type: o.type, runId };
+    case 'evaluate':
+      return { type: 'evaluate', runId, requestId: int(o.requestId, 'evaluate.requestId') };
+    default:
+      return fail(`unknown message type ${JSON.stringify(o.type)}`);
+  }
+}

@@ -16,7 +16,8 @@ const common = {
   legalComments: 'none',
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// mainFields: jsonc-parser's UMD build (its "main") hides its requires from the bundler; its ESM build bundles.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 /** @type {esbuild.BuildOptions[]} */
 const targets = [

@@ -1,0 +1,54 @@
+/** Helpers shared by the subcommands: reading the model file and weights, number formatting. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as torch from '../engine';
+import { loadModelSpec } from '../model/load';
+import { buildModel } from '../model/build';
+import type { ModelSpec } from '../model/spec';
+import { SafetensorsFile } from '../data/safetensors';
+
+export function resolvePath(cwd: string, p: string): string {
+  return path.resolve(cwd, p);
+}
+
+export function readModelSpec(file: string): ModelSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(err.code === 'ENOENT' ? `${file}: model file not found` : `${file}: cannot read (${err.message})`);
+  }
+  return loadModelSpec(text, file);
+}
+
+/** Builds the model and, when given, loads weights from a safetensors file (strict: same keys and shapes). */
+export function modelWithWeights(spec: ModelSpec, weightsFile?: string): torch.nn.Sequential {
+  const model = buildModel(spec);
+  if (weightsFile) {
+    const f = SafetensorsFile.open(weightsFile);
+    try {
+      const sd = new Map<string, torch.Tensor>();
+      for (const name of f.names) sd.set(name, f.readTensor(name));
+      model.loadStateDict(sd);
+    } catch (e) {
+      throw new Error(`${weightsFile}: ${(e as Error).message}`);
+    } finally {
+      f.close();
+    }
+  }
+  return model;
+}
+
+/** Output features of the model (the last Linear's `out`), or null when it has no Linear. */
+export function outputFeatures(spec: ModelSpec): number | null {
+  for (let i = spec.layers.length - 1; i >= 0; i--) {
+    const l = spec.layers[i];
+    if (l.type === 'Linear') return l.out;
+  }
+  return null;
+}
+
+export const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+export const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+export const fixed = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));

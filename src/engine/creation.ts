@@ -92,7 +92,7 @@ export function zeros(...args: (number | number[] | TensorOptions)[]): Tensor {
 
 export function ones(...args: (number | number[] | TensorOptions)[]): Tensor {
   const { shape, opts } = splitOpts<TensorOptions>(args);
-  return full(shape, 1, { dtype: 'float32', ...opts });
+  return full(shape, 1, { ...opts, dtype: opts.dtype ?? 'float32' });
 }
 
 function splitOpts<O>(args: readonly unknown[]): { shape: number[]; opts: O } {

@@ -16,7 +16,7 @@ export type { TensorOptions, RandomOptions } from './creation';
 export {
   add, sub, rsub, mul, div, reciprocal, pow, rpow, neg, exp, log, sqrt, abs, clamp, sigmoid, tanh, relu, maximum, compare,
 } from './ops/elementwise';
-export { sum, mean, variance as var_, std, maxAll, maxDim, argmax, sumToShape } from './ops/reduce';
+export { sum, mean, variance as var_, std, norm, maxAll, maxDim, argmax, sumToShape } from './ops/reduce';
 export type { ValuesIndices, VarOptions } from './ops/reduce';
 export { matmul, mm, addmm, linear } from './ops/linalg';
 export { softmax, logSoftmax, crossEntropy, nllLoss, mseLoss, dropout } from './ops/nnfunc';
@@ -29,3 +29,5 @@ export type { IndexItem } from './ops/indexing';
 export { formatTensor, formatBody, pyFixed, pyExp, pyRepr, PRINT_OPTIONS } from './print';
 export * as nn from './nn';
 export * as optim from './optim';
+export { evaluate as evaluateExpression, ExpressionError, repr as pyReprValue } from './expr';
+export type { EvalResult as ExpressionResult } from './expr';

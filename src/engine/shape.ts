@@ -49,7 +49,8 @@ export function formatShape(shape: readonly number[]): string {
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  // From the last dim, as PyTorch's infer_size does (so the reported dim is the rightmost mismatch).
+  for (let i = n - 1; i >= 0; i--) {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)];
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da === db || db === 1) out[i] = da;

@@ -92,7 +92,7 @@ export class Tensor {
   /** The value of a one-element tensor as a number. */
   item(): number {
     const n = this.numel();
-    if (n !== 1) throw new RangeError(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    if (n !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
     return this.storage[this.offset];
   }
   /** Element at a full integer index (negative indices allowed). */
@@ -205,6 +205,7 @@ export class Tensor {
     return dim === undefined ? R.maxAll(this, 'min') : R.maxDim(this, dim, keepdim, 'min');
   }
   argmax(dim?: number | null, keepdim = false): Tensor { return R.argmax(this, dim, keepdim, 'max'); }
+  norm(p = 2, dim?: number | number[] | null, keepdim = false): Tensor { return R.norm(this, p, dim, keepdim); }
   argmin(dim?: number | null, keepdim = false): Tensor { return R.argmax(this, dim, keepdim, 'min'); }
 
   // ---- linear algebra and nn functions ----

@@ -14,9 +14,11 @@ export function unaryKernel(op: Un, n: number, out: Storage, src: Storage, s: nu
     case Un.Sqrt: for (let i = 0; i < n; i++) out[i] = Math.sqrt(src[s + i]); return;
     case Un.Abs: for (let i = 0; i < n; i++) out[i] = Math.abs(src[s + i]); return;
     case Un.Sigmoid:
+      // float32 outputs follow PyTorch's float arithmetic: exp(-x) overflows past -88.72, giving exactly 0.
       for (let i = 0; i < n; i++) {
         const x = src[s + i];
         if (x >= 0) out[i] = 1 / (1 + Math.exp(-x));
+        else if (x < -88.72283905206835 && out instanceof Float32Array) out[i] = 0;
         else {
           const e = Math.exp(x);
           out[i] = e / (1 + e);

@@ -4,7 +4,7 @@
  * The resulting grad_fn matches PyTorch's: SelectBackward0, SliceBackward0, UnsqueezeBackward0, AliasBackward0.
  */
 import type { Tensor } from '../tensor';
-import { aliasOf, select, sliceDim, sliceBounds, unsqueeze } from './view';
+import { aliasOf, select, sliceDim, unsqueeze } from './view';
 
 export class Slice {
   constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {}
@@ -89,23 +89,21 @@ export function indexTensor(t: Tensor, items: readonly IndexItem[], tuple = item
     if (it === null) return unsqueeze(t, 0);
     if (it === Ellipsis) return aliasOf(t);
     if (typeof it === 'number') return selectChecked(t, 0, it);
-    if (it instanceof Slice) return sliceItem(t, 0, it, false);
+    if (it instanceof Slice) return sliceItem(t, 0, it);
   }
   let specified = 0;
-  let ellipses = 0;
   for (const it of items) {
     if (consumes(it)) specified++;
-    else if (it === Ellipsis) ellipses++;
-    else if (it !== null) throw new TypeError(`invalid index item ${String(it)}`);
+    else if (it !== Ellipsis && it !== null) throw new TypeError(`invalid index item ${String(it)}`);
   }
-  if (ellipses > 1) throw new SyntaxError("an index can only have a single ellipsis ('...')");
+  // As in PyTorch 1.13, each `...` skips the dims no other item consumes (so `t[..., ...]` is allowed).
   if (specified > t.ndim) throw new RangeError(`too many indices for tensor of dimension ${t.ndim}`);
   let r = t;
   let dim = 0;
   for (const it of items) {
     if (typeof it === 'number') r = selectChecked(r, dim, it);
     else if (it instanceof Slice) {
-      r = sliceItem(r, dim, it, true);
+      r = sliceItem(r, dim, it);
       dim++;
     } else if (it === null) {
       r = unsqueeze(r, dim);
@@ -123,15 +121,11 @@ function selectChecked(t: Tensor, dim: number, i: number): Tensor {
   return select(t, dim, i);
 }
 
-function sliceItem(t: Tensor, dim: number, s: Slice, optimize: boolean): Tensor {
+/** Every slice is applied, full ones included (PyTorch 1.13 records SliceBackward0 for `x[:, :]`). */
+function sliceItem(t: Tensor, dim: number, s: Slice): Tensor {
   const step = s.step ?? 1;
   if (step === 0) throw new RangeError('slice step cannot be zero');
   if (step < 0) throw new RangeError('step must be greater than zero');
   if (t.ndim === 0) throw new RangeError('invalid index of a 0-dim tensor.');
-  const n = t.shape[dim];
-  if (optimize) {
-    const [start, len] = sliceBounds(n, s.start, s.stop, step);
-    if (start === 0 && len === n && step === 1) return t;
-  }
   return sliceDim(t, dim, s.start, s.stop, step);
 }

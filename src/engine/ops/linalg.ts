@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor';
 import { record, needsGrad } from '../autograd';
 import { Storage, allocStorage, DType, promoteTypes } from '../dtype';
-import { broadcastShapes, broadcastStrides, contiguousStrides, numel, formatShape } from '../shape';
+import { broadcastShapes, broadcastStrides, numel, formatShape } from '../shape';
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm';
 import { SparseRows, allFinite, compressRows, spgemmTN, spmmNN, spmmNT } from '../kernels/sparse';
 import { contiguousData, unsqueezeRaw, view, t as transpose2d } from './view';
@@ -143,7 +143,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       : a.ndim === 2 && b.ndim === 2 ? 'MmBackward0'
         : a.ndim === 2 && b.ndim === 1 ? 'MvBackward0'
           : a.ndim === 1 && b.ndim === 2 ? 'SqueezeBackward3'
-            : 'UnsafeViewBackward0';
+            : a.ndim === 2 && b.ndim >= 3 ? 'CloneBackward0' // PyTorch folds, multiplies transposed, then .contiguous()
+              : 'UnsafeViewBackward0';
   return record(out, name, [a, b], (g) => {
     const g3 = new Tensor(contiguousData(g), full.shape, g.dtype);
     const ga = a.requiresGrad ? sumToShape(bmmRaw(g3, swapLast(b2)), a2.shape) : null;

@@ -10,7 +10,7 @@ export function matmulShapeError(a: Tensor, b: Tensor): RangeError {
     );
   }
   if (a.ndim === 2 && b.ndim === 1) {
-    return new RangeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${b.shape[0]})`);
+    return new RangeError(`size mismatch, got ${a.shape[0]}, ${a.shape[0]}x${a.shape[1]},${b.shape[0]}`);
   }
   if (a.ndim <= 2 && b.ndim <= 2) {
     const m1 = a.ndim === 1 ? `1x${a.shape[0]}` : `${a.shape[0]}x${a.shape[1]}`;

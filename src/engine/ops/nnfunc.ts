@@ -96,7 +96,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: LossOptions = 
   }
   const out = reduce(losses, reduction, count, input.dtype, target.shape);
   if (!needsGrad(input)) return out;
-  return record(out, 'NllLossBackward0', [input], (g) => {
+  return record(out, nllName(input, reduction), [input], (g) => {
     const gv = contiguousData(g);
     const grad = allocStorage(input.dtype, n * C);
     for (let i = 0; i < n; i++) {
@@ -109,6 +109,12 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: LossOptions = 
     }
     return [fromRows(grad, input)];
   });
+}
+
+/** PyTorch's grad_fn for (log_softmax +) nll_loss: the 2-D kernel (viewed back for 'none') above 2 dims. */
+function nllName(input: Tensor, reduction: Reduction): string {
+  if (input.ndim <= 2) return 'NllLossBackward0';
+  return reduction === 'none' ? 'ViewBackward0' : 'NllLoss2DBackward0';
 }
 
 /** Rows [n, C] back to input's layout [N, C, d1, ...]. */
@@ -150,7 +156,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
   }
   const out = reduce(losses, reduction, count, input.dtype, target.shape);
   if (!needsGrad(input)) return out;
-  return record(out, 'NllLossBackward0', [input], (g) => {
+  return record(out, nllName(input, reduction), [input], (g) => {
     const gv = contiguousData(g);
     const grad = allocStorage(input.dtype, n * C);
     for (let i = 0; i < n; i++) {

@@ -3,7 +3,7 @@ import { Tensor } from '../tensor';
 import { record, needsGrad } from '../autograd';
 import { DType, allocStorage, isFloating } from '../dtype';
 import { normDim, numel, sameShape } from '../shape';
-import { contiguousData, expand, permute, view, unsqueezeRaw } from './view';
+import { contiguousData, expand, permute, unsqueezeRaw } from './view';
 import { mul, sub, div } from './elementwise';
 
 export interface VarOptions {
@@ -262,3 +262,41 @@ export function argmax(t: Tensor, dim: number | null | undefined, keepdim: boole
   return maxDim(t.detach(), dim, keepdim, which).indices;
 }
 
+
+/** t.norm(p, dim, keepdim): the vector p-norm (p = 2, 1 or Infinity) over all elements or the given dims (NormBackward1). */
+export function norm(t: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  requireFloat(t, 'norm');
+  if (p !== 1 && p !== 2 && p !== Infinity) throw new RangeError(`norm: only p = 1, 2 and inf are supported, got ${p}`);
+  const dims = reduceDims(t, dim);
+  const L = layout(t, dims, keepdim);
+  const out = allocStorage(t.dtype, L.outer);
+  for (let o = 0; o < L.outer; o++) {
+    let s = 0;
+    const base = o * L.inner;
+    for (let i = 0; i < L.inner; i++) {
+      const v = L.data[base + i];
+      if (p === 2) s += v * v;
+      else if (p === 1) s += Math.abs(v);
+      else s = Math.max(s, Math.abs(v));
+    }
+    out[o] = p === 2 ? Math.sqrt(s) : s;
+  }
+  const res = new Tensor(out, L.outShape, t.dtype);
+  if (!needsGrad(t)) return res;
+  return record(res, 'NormBackward1', [t], (g) => {
+    const x = t.detach();
+    const n = expandBack(res.detach(), t.shape, dims, keepdim || dim == null);
+    const ge = expandBack(g, t.shape, dims, keepdim || dim == null);
+    const xs = contiguousData(x);
+    const ns = contiguousData(contig(n));
+    const gs = contiguousData(contig(ge));
+    const dx = allocStorage(t.dtype, xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i];
+      if (p === 2) dx[i] = ns[i] === 0 ? 0 : (gs[i] * v) / ns[i];
+      else if (p === 1) dx[i] = gs[i] * Math.sign(v);
+      else dx[i] = Math.abs(v) === ns[i] ? gs[i] * Math.sign(v) : 0;
+    }
+    return [new Tensor(dx, t.shape, t.dtype)];
+  });
+}

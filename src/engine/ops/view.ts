@@ -3,7 +3,7 @@ import { Tensor } from '../tensor';
 import { record, needsGrad } from '../autograd';
 import { DType, Storage, allocStorage, castValue, isFloating } from '../dtype';
 import {
-  contiguousStrides, formatShape, inferShape, isContiguous, normDim, numel, sameShape, viewStrides, broadcastStrides,
+  contiguousStrides, formatShape, inferShape, normDim, numel, sameShape, viewStrides, broadcastStrides,
 } from '../shape';
 import { Bin, binaryKernel } from '../kernels/binary';
 import { sumToShape } from './reduce';

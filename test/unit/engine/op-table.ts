@@ -1,0 +1,68 @@
+// The ops of scripts/make_fixtures.py, by the same names, run through our engine.
+import * as torch from '../../../src/engine';
+
+const F = torch.nn.functional;
+type T = torch.Tensor;
+export type Params = Record<string, unknown>;
+export type OpFn = (a: T[], p: Params) => T | { values: T; indices: T };
+
+const dims = (v: unknown) => v as number | number[] | undefined;
+
+export const OPS: Record<string, OpFn> = {
+  add: (a) => a[0].add(a[1]),
+  sub: (a) => a[0].sub(a[1]),
+  mul: (a) => a[0].mul(a[1]),
+  div: (a) => a[0].div(a[1]),
+  pow: (a) => a[0].pow(a[1]),
+  add_scalar: (a, p) => a[0].add(p.s as number),
+  rsub_scalar: (a, p) => torch.rsub(a[0], p.s as number),
+  mul_scalar: (a, p) => a[0].mul(p.s as number),
+  div_scalar: (a, p) => a[0].div(p.s as number),
+  rdiv_scalar: (a, p) => torch.reciprocal(a[0]).mul(p.s as number),
+  pow_scalar: (a, p) => a[0].pow(p.s as number),
+  rpow: (a, p) => torch.rpow(p.s as number, a[0]),
+  maximum: (a) => torch.maximum(a[0], a[1], 'max'),
+  minimum: (a) => torch.maximum(a[0], a[1], 'min'),
+  neg: (a) => a[0].neg(),
+  exp: (a) => a[0].exp(),
+  abs: (a) => a[0].abs(),
+  sigmoid: (a) => torch.sigmoid(a[0]),
+  tanh: (a) => a[0].tanh(),
+  relu: (a) => a[0].relu(),
+  log: (a) => a[0].log(),
+  sqrt: (a) => a[0].sqrt(),
+  clamp: (a, p) => a[0].clamp(p.min as number | null, p.max as number | null),
+  sum: (a, p) => a[0].sum(dims(p.dim), Boolean(p.keepdim)),
+  mean: (a, p) => a[0].mean(dims(p.dim), Boolean(p.keepdim)),
+  var: (a, p) => a[0].var(dims(p.dim), { unbiased: p.unbiased as boolean | undefined, keepdim: Boolean(p.keepdim) }),
+  std: (a, p) => a[0].std(dims(p.dim), { unbiased: p.unbiased as boolean | undefined, keepdim: Boolean(p.keepdim) }),
+  max: (a) => a[0].max(),
+  max_dim: (a, p) => a[0].max(p.dim as number, Boolean(p.keepdim)),
+  min_dim: (a, p) => a[0].min(p.dim as number, Boolean(p.keepdim)),
+  argmax: (a, p) => a[0].argmax(p.dim as number | undefined),
+  norm: (a, p) => a[0].norm(2, dims(p.dim)),
+  matmul: (a) => a[0].matmul(a[1]),
+  mm_tt: (a) => a[0].T.matmul(a[1].T),
+  addmm: (a) => torch.addmm(a[0], a[1], a[2]),
+  linear: (a) => F.linear(a[0], a[1], a[2] ?? null),
+  softmax: (a, p) => F.softmax(a[0], p.dim as number),
+  log_softmax: (a, p) => F.logSoftmax(a[0], p.dim as number),
+  cross_entropy: (a, p) => F.crossEntropy(a[0], a[1], { reduction: (p.reduction as 'mean') ?? 'mean' }),
+  nll_loss: (a, p) => F.nllLoss(a[0], a[1], { reduction: (p.reduction as 'mean') ?? 'mean' }),
+  mse_loss: (a, p) => F.mseLoss(a[0], a[1], { reduction: (p.reduction as 'mean') ?? 'mean' }),
+  view: (a, p) => a[0].view(p.shape as number[]),
+  reshape_t: (a, p) => a[0].T.reshape(p.shape as number[]),
+  T: (a) => a[0].T,
+  t: (a) => a[0].t(),
+  transpose: (a, p) => a[0].transpose(p.d0 as number, p.d1 as number),
+  permute: (a, p) => a[0].permute(p.dims as number[]),
+  unsqueeze: (a, p) => a[0].unsqueeze(p.dim as number),
+  squeeze: (a, p) => a[0].squeeze(p.dim as number | undefined),
+  flatten: (a, p) => a[0].flatten(p.start as number),
+  expand: (a, p) => a[0].expand(p.shape as number[]),
+  contiguous_T: (a) => a[0].T.contiguous(),
+  clone: (a) => a[0].clone(),
+  cat: (a, p) => torch.cat(a, p.dim as number),
+  stack: (a, p) => torch.stack(a, p.dim as number),
+  index: (a, p) => a[0].index(p.index as string),
+};

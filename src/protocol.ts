@@ -4,6 +4,7 @@
  * the webview). Updates carry the document `version` or the training `runId`; receivers drop stale ones.
  */
 import type { ModelSpec } from './model/spec';
+import type { DiagnosticCode } from './model/codes';
 
 export function assertNever(x: never, what = 'message'): never {
   throw new Error(`unhandled ${what}: ${JSON.stringify(x)}`);
@@ -26,6 +27,8 @@ export interface DiagnosticInfo {
   range: SourceRange;
   /** Index of the layer it concerns, when it concerns one. */
   layer?: number;
+  /** Stable code (src/model/codes.ts) that quick fixes and tests key on. */
+  code?: DiagnosticCode;
 }
 
 /** One layer as the views show it. */

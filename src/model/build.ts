@@ -1,6 +1,7 @@
 /** Builds the engine's nn.Sequential from a ModelSpec, with PyTorch's layer names and init. */
 import * as torch from '../engine';
 import type { LayerSpec, ModelSpec } from './spec';
+import { inferShapes, type ShapeLayer } from './shapes';
 
 const { nn } = torch;
 
@@ -9,20 +10,14 @@ export function layerNames(spec: Pick<ModelSpec, 'layers'>): string[] {
   return spec.layers.map((l, i) => l.name ?? String(i));
 }
 
-/** Resolved `in` of every Linear (inferred from the incoming feature count when left out). */
+/** Resolved `in` of every Linear (inferred from the incoming last dimension when left out), null for other layers. */
 export function linearInputs(spec: ModelSpec): (number | null)[] {
-  let features = spec.input.shape.reduce((a, b) => a * b, 1);
-  let flat = spec.input.shape.length === 1;
-  return spec.layers.map((l) => {
-    if (l.type === 'Flatten') {
-      flat = true;
-      return null;
-    }
-    if (l.type !== 'Linear') return null;
-    const inF = l.in ?? (flat ? features : spec.input.shape[spec.input.shape.length - 1]);
-    features = l.out;
-    return inF;
-  });
+  const names = layerNames(spec);
+  const shapes = inferShapes(
+    spec.input.shape,
+    spec.layers.map((l, i): ShapeLayer => ({ ...l, name: names[i] })),
+  );
+  return spec.layers.map((l, i) => (l.type === 'Linear' ? shapes.layers[i].inFeatures : null));
 }
 
 export function buildLayer(l: LayerSpec, inFeatures: number | null, g: torch.Generator, scheme: ModelSpec['init']['scheme']): torch.nn.Module {

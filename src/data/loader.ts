@@ -49,9 +49,10 @@ export class DataLoader implements Iterable<Batch> {
     this.dropLast = opts.dropLast ?? false;
     this.features = dataset.rows * dataset.cols;
     this.generator = opts.generator ?? new torch.Generator(opts.seed ?? 0);
-    const mean = opts.mean ?? 0;
-    const std = opts.std ?? 1;
-    if (!(std > 0) || !Number.isFinite(mean)) throw new RangeError(`Normalize needs a finite mean and a positive std, got mean=${mean}, std=${std}`);
+    // Normalize turns mean and std into float32 tensors and computes (x - mean) / std in float32.
+    const mean = Math.fround(opts.mean ?? 0);
+    const std = Math.fround(opts.std ?? 1);
+    if (!(std > 0) || !Number.isFinite(mean)) throw new RangeError(`Normalize needs a finite mean and a positive std, got mean=${opts.mean}, std=${opts.std}`);
     for (let v = 0; v < 256; v++) {
       const x = Math.fround(v / 255);
       this.lut[v] = opts.mean === undefined && opts.std === undefined ? x : Math.fround(Math.fround(x - mean) / std);

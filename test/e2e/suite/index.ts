@@ -4,13 +4,13 @@
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { Mocha } from 'mocha';
+import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', grep: process.env.NNLENS_E2E_GREP || undefined });
   const dir = __dirname;
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    mocha.run((failures: number) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
   });
 }

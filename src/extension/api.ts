@@ -1,0 +1,14 @@
+/** What `activate` returns: read by the integration tests (and by other extensions, read-only). */
+import type { ModelRegistry } from './models';
+import type { Panels } from './panels';
+import type { Settings } from './settings';
+import type { TrainingController } from './training';
+
+export interface NnLensApi {
+  models: ModelRegistry;
+  panels: Panels;
+  training: TrainingController;
+  readonly lastMessage: { kind: 'info' | 'warning' | 'error'; text: string } | null;
+  settings(): Settings;
+  statusText(): string;
+}

@@ -1,0 +1,195 @@
+/**
+ * The visualizer panel host: one WebviewPanel per model file, beside the editor. Strict CSP with a nonce,
+ * `localResourceRoots` = dist/ and media/; the webview announces `ready` and gets `init` with everything; updates
+ * carry version/runId; weights are throttled to `nnLens.viewUpdatesPerSecond`; the state is replayed when the panel
+ * is shown again or restored after a reload (serializer). Every message from the webview is validated first.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { HostToWebview, WebviewToHost } from '../protocol';
+import { assertNever } from '../protocol';
+import type { ModelState } from './state';
+import { checkWebviewMessage } from './validate';
+import { errorMessage, throttle } from './util';
+
+export const VIEW_TYPE = 'nnLens.visualizer';
+
+/** What the panel asks of the rest of the extension. */
+export interface PanelHost {
+  readonly extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  updatesPerSecond(): number;
+  /** Opens the model file and selects the layer's text. */
+  revealLayer(uri: vscode.Uri, layer: number): Promise<void>;
+  /** Runs a command (train, pause, ...) on this model file. */
+  runCommand(uri: vscode.Uri, command: Extract<WebviewToHost, { type: 'command' }>['command']): Promise<void>;
+  inspect(state: ModelState, expression: string): { text: string; tensor?: { name: string; shape: number[]; data: ArrayBuffer } };
+  images(state: ModelState, trueLabel: number, predicted: number): Promise<{ images: ArrayBuffer; labels: number[]; indices: number[] }>;
+}
+
+function nonce(): string {
+  return crypto.randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  const n = nonce();
+  const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+  const cssFile = vscode.Uri.joinPath(dist, 'webview.css');
+  const css = fs.existsSync(cssFile.fsPath) ? `<link rel="stylesheet" href="${webview.asWebviewUri(cssFile)}">` : '';
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${n}'`,
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `font-src ${webview.cspSource}`,
+  ].join('; ');
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${esc(title)}</title>
+${css}
+</head>
+<body>
+<div id="app" aria-label="${esc(title)}"></div>
+<script nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+export class VisualizerPanel implements vscode.Disposable {
+  private ready = false;
+  private readonly subs: vscode.Disposable[] = [];
+  private readonly sendWeights = throttle<[HostToWebview]>(() => 1000 / this.host.updatesPerSecond(), (m) => this.post(m));
+  private disposed = false;
+  /** Messages posted to the webview (tests read it; the latest few hundred). */
+  readonly sent: HostToWebview['type'][] = [];
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.closed.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly uri: vscode.Uri,
+    readonly state: ModelState,
+    private readonly host: PanelHost,
+  ) {
+    const dist = vscode.Uri.joinPath(host.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(host.extensionUri, 'media');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
+    panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, host.extensionUri, panel.title);
+    this.subs.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.onDidChangeViewState((e) => {
+        // Shown again: replay everything (the webview drops what it already has by version/runId).
+        if (e.webviewPanel.visible && this.ready) this.replay();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      state.onMessage((m) => this.forward(m)),
+    );
+  }
+
+  private forward(m: HostToWebview): void {
+    if (!this.ready) return; // `init` will carry it
+    if (m.type === 'weights') this.sendWeights.call(m);
+    else {
+      if (m.type === 'model' || m.type === 'training') this.sendWeights.flush();
+      this.post(m);
+    }
+  }
+
+  private post(m: HostToWebview): void {
+    if (this.disposed) return;
+    this.sent.push(m.type);
+    if (this.sent.length > 500) this.sent.splice(0, this.sent.length - 500);
+    void this.panel.webview.postMessage(m).then(undefined, (e: unknown) => this.host.log.warn(`visualizer: posting ${m.type} failed: ${errorMessage(e)}`));
+  }
+
+  replay(): void {
+    this.sendWeights.dispose();
+    this.post(this.state.initMessage({ updatesPerSecond: this.host.updatesPerSecond() }));
+  }
+
+  reveal(): void {
+    this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+  }
+
+  private limits() {
+    const s = this.state.analysis.summary;
+    return {
+      layers: s.layers.length,
+      inputSize: s.inputShape.reduce((a, b) => a * b, 1),
+      classes: Math.max(1, s.classNames.length),
+    };
+  }
+
+  private receive(raw: unknown): void {
+    const checked = checkWebviewMessage(raw, this.limits());
+    if (!checked.ok) {
+      this.host.log.warn(`visualizer: ignored ${checked.error}`);
+      return;
+    }
+    const m = checked.value;
+    void this.handle(m).catch((e: unknown) => this.host.log.error(`visualizer: ${m.type} failed: ${errorMessage(e)}`));
+  }
+
+  private async handle(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.replay();
+        return;
+      case 'revealLayer':
+        await this.host.revealLayer(this.uri, m.layer);
+        return;
+      case 'selectLayer':
+        this.state.selectedLayer = m.layer;
+        return;
+      case 'predict': {
+        try {
+          this.post({ type: 'prediction', requestId: m.requestId, probs: this.state.predict(m.pixels) });
+        } catch (e) {
+          this.host.log.warn(`visualizer: predict: ${errorMessage(e)}`);
+        }
+        return;
+      }
+      case 'inspect': {
+        try {
+          const r = this.host.inspect(this.state, m.expression);
+          this.post({ type: 'inspectResult', requestId: m.requestId, expression: m.expression, text: r.text, ...(r.tensor ? { tensor: r.tensor } : {}) });
+        } catch (e) {
+          this.post({ type: 'inspectResult', requestId: m.requestId, expression: m.expression, text: '', error: errorMessage(e) });
+        }
+        return;
+      }
+      case 'command':
+        await this.host.runCommand(this.uri, m.command);
+        return;
+      case 'requestImages': {
+        const r = await this.host.images(this.state, m.trueLabel, m.predicted);
+        this.post({ type: 'images', requestId: m.requestId, ...r });
+        return;
+      }
+      case 'log':
+        this.host.log[m.level === 'warn' ? 'warn' : m.level === 'error' ? 'error' : 'info'](`visualizer: ${m.message}`);
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.sendWeights.dispose();
+    for (const s of this.subs) s.dispose();
+    this.closed.fire();
+    this.closed.dispose();
+    this.panel.dispose();
+  }
+}

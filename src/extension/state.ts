@@ -1,0 +1,237 @@
+/**
+ * The state of one model file as the views see it: the analysis of its text, the engine model with its current
+ * weights, the training run, the latest evaluation. Pure (no `vscode`): the panel, the CodeLens and the status bar
+ * read it; the extension feeds it document edits and worker messages. Every change is announced as the
+ * `HostToWebview` message that tells a webview about it, so the panel forwards them as they are.
+ */
+import * as torch from '../engine';
+import type { EvalResult, HostToWebview, ProgressPoint, SampleSet, TensorPayload, TrainingState, ViewSettings } from '../protocol';
+import { buildModel } from '../model/build';
+import type { ModelSpec } from '../model/spec';
+import { analyze, type Analysis, type AnalysisOptions } from './analysis';
+
+type Listener = (m: HostToWebview) => void;
+
+/** A float32 copy of a tensor, as its own ArrayBuffer (safe to transfer or post). */
+export function toPayload(name: string, t: torch.Tensor): TensorPayload {
+  const src = t.contiguous().float().toArray() as Float32Array;
+  const data = new Float32Array(src.length);
+  data.set(src);
+  return { name, shape: [...t.shape], data: data.buffer };
+}
+
+/** The engine tensor of a payload (respects nothing but `data`: payloads hold exactly numel*4 bytes). */
+export function fromPayload(p: TensorPayload): torch.Tensor {
+  const numel = p.shape.reduce((a, b) => a * b, 1);
+  if (p.data.byteLength !== numel * 4) throw new Error(`tensor ${p.name}: ${p.data.byteLength} bytes for shape [${p.shape.join(', ')}] (expected ${numel * 4})`);
+  return torch.fromStorage(new Float32Array(p.data.slice(0)), p.shape, 'float32');
+}
+
+/**
+ * Builds the model for `spec`, keeping every parameter of `old` whose key and shape did not change (PyTorch
+ * state_dict keys: `W1.weight`). Returns the layers (state_dict prefixes) that were initialised afresh.
+ */
+export function rebuildKeeping(spec: ModelSpec, old: torch.nn.Sequential | null): { model: torch.nn.Sequential; reinitialised: string[] } {
+  const model = buildModel(spec);
+  if (!old) return { model, reinitialised: [] };
+  const before = old.stateDict();
+  const keep = new Map<string, torch.Tensor>();
+  const fresh = new Set<string>();
+  for (const [key, p] of model.namedParameters()) {
+    const o = before.get(key);
+    const layer = key.slice(0, key.lastIndexOf('.'));
+    if (o && o.shape.length === p.shape.length && o.shape.every((d, i) => d === p.shape[i])) keep.set(key, o);
+    else fresh.add(layer);
+  }
+  model.loadStateDict(keep, false);
+  return { model, reinitialised: [...fresh] };
+}
+
+export function emptyTraining(runId = 0): TrainingState {
+  return { runId, status: 'idle', points: [], epochs: [], editMarkers: [] };
+}
+
+export class ModelState {
+  version = -1;
+  analysis: Analysis;
+  /** The engine model; kept while the text is broken, so a typo never loses trained weights. */
+  model: torch.nn.Sequential | null = null;
+  /** The spec `model` was built from. */
+  builtSpec: ModelSpec | null = null;
+  runId = 0;
+  step = 0;
+  training: TrainingState = emptyTraining();
+  evaluation: EvalResult | null = null;
+  samples: SampleSet | null = null;
+  grads: TensorPayload[] | undefined;
+  selectedLayer: number | null = null;
+  /** Layers re-initialised by the latest edit. */
+  reinitialised: string[] = [];
+  /** True once the weights differ from a fresh init (trained or loaded). */
+  trained = false;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    readonly uri: string,
+    private readonly options: () => AnalysisOptions,
+  ) {
+    this.analysis = analyze('', uri, options());
+  }
+
+  get spec(): ModelSpec | null {
+    return this.analysis.spec;
+  }
+
+  onMessage(fn: Listener): { dispose(): void } {
+    this.listeners.add(fn);
+    return { dispose: () => this.listeners.delete(fn) };
+  }
+
+  private post(m: HostToWebview): void {
+    for (const fn of [...this.listeners]) fn(m);
+  }
+
+  /** Re-analyses the text at `version`; rebuilds the model when the text is valid, keeping unchanged layers. */
+  update(text: string, version: number): Analysis {
+    this.version = version;
+    this.analysis = analyze(text, this.uri, this.options());
+    const spec = this.analysis.spec;
+    this.reinitialised = [];
+    if (spec) {
+      const { model, reinitialised } = rebuildKeeping(spec, this.model);
+      this.model = model;
+      this.builtSpec = spec;
+      this.reinitialised = reinitialised;
+    }
+    this.post({ type: 'model', version, model: this.analysis.summary, reinitialised: this.reinitialised });
+    if (spec) this.postWeights();
+    return this.analysis;
+  }
+
+  /** Fresh weights from the file's `init` (Reset Weights). */
+  reset(): void {
+    if (!this.builtSpec) return;
+    this.model = buildModel(this.builtSpec);
+    this.trained = false;
+    this.grads = undefined;
+    this.reinitialised = this.analysis.summary.layers.filter((l) => l.params > 0).map((l) => l.name);
+    this.postWeights();
+  }
+
+  weights(): TensorPayload[] {
+    return this.model ? this.model.namedParameters().map(([k, p]) => toPayload(k, p)) : [];
+  }
+
+  /** Named engine tensors of the current weights (for saving). */
+  stateDict(): Map<string, torch.Tensor> {
+    return this.model ? this.model.stateDict() : new Map();
+  }
+
+  /** Copies weights in (from the worker, or a weights file); unknown keys and shape mismatches are an Error. */
+  setWeights(weights: readonly TensorPayload[] | Map<string, torch.Tensor>, step?: number, grads?: TensorPayload[]): void {
+    if (!this.model) throw new Error('the model file has errors: fix them before loading weights');
+    const sd = weights instanceof Map ? weights : new Map(weights.map((p) => [p.name, fromPayload(p)] as const));
+    this.model.loadStateDict(sd, true);
+    this.trained = true;
+    this.grads = grads;
+    if (step !== undefined) this.step = step;
+    this.postWeights();
+  }
+
+  private postWeights(): void {
+    if (this.listeners.size === 0) return;
+    this.post({ type: 'weights', version: this.version, runId: this.runId, step: this.step, weights: this.weights(), ...(this.grads ? { grads: this.grads } : {}) });
+  }
+
+  /** A new training run (`runId` above every earlier one): empty curves. */
+  startRun(runId: number): number {
+    this.runId = Math.max(runId, this.runId + 1);
+    this.step = 0;
+    this.training = { ...emptyTraining(this.runId), status: 'starting' };
+    this.postTraining();
+    return this.runId;
+  }
+
+  setStatus(status: TrainingState['status'], message?: string): void {
+    this.training = { ...this.training, status, ...(message === undefined ? {} : { message }) };
+    this.postTraining();
+  }
+
+  addProgress(point: ProgressPoint): void {
+    this.step = point.step;
+    this.training.points.push(point);
+    this.postTraining();
+  }
+
+  addEpoch(epoch: number, step: number, test: EvalResult): void {
+    this.training.epochs.push({ epoch, step, test });
+    this.setEvaluation(test);
+    this.postTraining();
+  }
+
+  markEdit(changed: string[]): void {
+    if (this.training.status !== 'running' && this.training.status !== 'paused') return;
+    this.training.editMarkers.push({ step: this.step, version: this.version, changed });
+    this.postTraining();
+  }
+
+  private postTraining(): void {
+    this.post({ type: 'training', runId: this.runId, training: this.training });
+  }
+
+  setEvaluation(result: EvalResult): void {
+    this.evaluation = result;
+    this.post({ type: 'evaluation', runId: this.runId, result });
+  }
+
+  setSamples(samples: SampleSet): void {
+    this.samples = samples;
+    this.post({ type: 'samples', version: this.version, runId: this.runId, step: this.step, samples });
+  }
+
+  selectLayer(layer: number | null): void {
+    this.selectedLayer = layer;
+    this.post({ type: 'cursor', version: this.version, layer });
+  }
+
+  /** Everything a webview needs, for `ready` and for replay when a panel is shown again or restored. */
+  initMessage(settings: ViewSettings): HostToWebview {
+    return {
+      type: 'init',
+      version: this.version,
+      runId: this.runId,
+      model: this.analysis.summary,
+      weights: this.weights(),
+      training: this.training,
+      samples: this.samples,
+      evaluation: this.evaluation,
+      settings,
+      selectedLayer: this.selectedLayer,
+    };
+  }
+
+  /** Class probabilities of the current weights for inputs [N, ...input.shape] (flat, row-major). */
+  probabilities(inputs: Float32Array, n: number): Float32Array {
+    const model = this.model;
+    const spec = this.builtSpec;
+    if (!model || !spec) throw new Error('the model file has errors: fix them to run predictions');
+    const wasTraining = model.training;
+    model.eval();
+    try {
+      return torch.noGrad(() => {
+        const x = torch.fromStorage(inputs, [n, ...spec.input.shape], 'float32');
+        const out = model.call(x);
+        const last = spec.layers[spec.layers.length - 1]?.type;
+        const probs = last === 'Softmax' ? out : last === 'LogSoftmax' ? out.exp() : out.softmax(-1);
+        return Float32Array.from(probs.contiguous().toArray() as Float32Array);
+      });
+    } finally {
+      model.train(wasTraining);
+    }
+  }
+
+  /** Softmax of one drawing (pixels in [0, 1]). */
+  predict(pixels: readonly number[]): number[] {
+    return [...this.probabilities(Float32Array.from(pixels), 1)];
+  }
+}

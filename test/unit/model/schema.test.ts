@@ -138,9 +138,9 @@ describe('schemas/nn.schema.json', () => {
     assert.equal(a.spec.train.optimizer.lr, d((defs.optimizer as Obj).else as Obj, 'lr'));
     assert.equal(DEFAULT_LR.adam, d((defs.optimizer as Obj).then as Obj, 'lr'));
     assert.deepEqual(a.spec.layers[0], { type: 'Flatten', startDim: d(layerBranch('Flatten'), 'startDim'), endDim: d(layerBranch('Flatten'), 'endDim') });
-    assert.equal((a.spec.layers[1] as Obj).bias, d(layerBranch('Linear'), 'bias'));
-    assert.equal((a.spec.layers[2] as Obj).p, d(layerBranch('Dropout'), 'p'));
-    assert.equal((a.spec.layers[3] as Obj).dim, d(layerBranch('Softmax'), 'dim'));
+    assert.equal((a.spec.layers[1] as unknown as Obj).bias, d(layerBranch('Linear'), 'bias'));
+    assert.equal((a.spec.layers[2] as unknown as Obj).p, d(layerBranch('Dropout'), 'p'));
+    assert.equal((a.spec.layers[3] as unknown as Obj).dim, d(layerBranch('Softmax'), 'dim'));
     const adam = analyzeModel('{ "input": { "shape": [784] }, "layers": [ { "type": "Linear", "out": 10 } ], "train": { "optimizer": { "type": "adam" } } }');
     assert.equal(adam.spec?.train.optimizer.lr, DEFAULT_LR.adam);
   });

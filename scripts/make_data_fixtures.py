@@ -6,7 +6,7 @@
 Writes test/fixtures/data/ (the test suite only reads these files; it never runs Python):
   torch-seed.safetensors      the seed network's initial weights (torch.manual_seed(0)), written by the small
                               safetensors writer below (Debian has no python3-safetensors)
-  torch-x.npy, torch-y.npy    5 inputs and the network's softmax outputs for them
+  torch-x.npy, torch-y.npy    5 inputs and the network's softmax outputs for them (torch-y.txt: PyTorch's print)
   torch-steps100.safetensors  the weights after 100 SGD steps (lr 0.1, batch 10) on the embedded MNIST subset,
                               samples in the order of torch.randperm(8000, generator=torch.Generator().manual_seed(0))
   torch-half.safetensors      F16 and BF16 tensors, with their float32 values in torch-half.json
@@ -100,6 +100,8 @@ def main():
         y = model(x)
     np.save(os.path.join(OUT, 'torch-x.npy'), x.numpy())
     np.save(os.path.join(OUT, 'torch-y.npy'), y.numpy())
+    with open(os.path.join(OUT, 'torch-y.txt'), 'w') as f:
+        f.write(str(y) + '\n')  # what `nnlens predict` must print for torch-x.npy
 
     trained = train_steps(seed_net(), 100)
     save_safetensors(trained.state_dict(), os.path.join(OUT, 'torch-steps100.safetensors'))

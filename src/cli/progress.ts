@@ -15,7 +15,8 @@ export interface BarState {
 export function progressLine(s: BarState, columns: number): string {
   const head = `epoch ${s.epoch}/${s.epochs} `;
   const tail = ` ${s.stepInEpoch}/${s.stepsPerEpoch} loss ${fixed(s.loss)} acc ${(100 * s.accuracy).toFixed(1)}% ${int(s.samplesPerSec)} samples/s`;
-  const width = Math.max(10, Math.min(40, columns - head.length - tail.length - 3));
+  const width = Math.min(40, columns - head.length - tail.length - 3);
+  if (width < 5) return (head.trimEnd() + tail).slice(0, Math.max(0, columns - 1));
   const filled = Math.round((width * s.stepInEpoch) / Math.max(1, s.stepsPerEpoch));
   return `${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`;
 }

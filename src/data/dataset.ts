@@ -90,7 +90,7 @@ export function loadDatasetFolder(dir: string, classNames?: string[]): DatasetPa
 /** The embedded MNIST subset (8,000 train / 2,000 test) from `media/mnist/`. */
 export function loadEmbedded(mediaDir: string): DatasetPair {
   const pair = loadDatasetFolder(mediaDir, MNIST_CLASSES);
-  return { ...pair, source: 'embedded MNIST subset (8,000 train / 2,000 test)' };
+  return { ...pair, source: 'the embedded MNIST subset' };
 }
 
 /** Finds `media/mnist` walking up from `from` (dist/ when bundled, src/… when run from source). */

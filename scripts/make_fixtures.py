@@ -114,6 +114,8 @@ case('matmul_bcast2', 'matmul', [rnd(3, 4), rnd(2, 4, 5)])
 case('matmul_bcast4', 'matmul', [rnd(2, 1, 3, 4), rnd(5, 4, 2)])
 case('mm_transposed', 'mm_tt', [rnd(4, 3), rnd(5, 4)])
 case('mm_sparse_left', 'matmul', [sparse(10, 784), rnd(784, 16)])
+case('mm_tn_sparse', 'mm_t_left', [rnd(10, 5), sparse(10, 784)])
+case('linear_sparse_odd', 'linear', [sparse(3, 100), rnd(7, 100), rnd(7)])
 case('addmm', 'addmm', [rnd(5), rnd(3, 4), rnd(4, 5)])
 case('linear_2d', 'linear', [rnd(3, 6), rnd(4, 6), rnd(4)])
 case('linear_1d', 'linear', [rnd(6), rnd(4, 6), rnd(4)])
@@ -186,6 +188,7 @@ def run(op, t, p):
     if op == 'norm': return a[0].norm() if 'dim' not in p else a[0].norm(dim=p['dim'])
     if op == 'matmul': return a[0] @ a[1]
     if op == 'mm_tt': return a[0].T @ a[1].T
+    if op == 'mm_t_left': return a[0].T @ a[1]
     if op == 'addmm': return torch.addmm(a[0], a[1], a[2])
     if op == 'linear': return F.linear(a[0], a[1], a[2] if len(a) > 2 else None)
     if op == 'softmax': return F.softmax(a[0], dim=p['dim'])

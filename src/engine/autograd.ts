@@ -103,7 +103,7 @@ export function runBackward(
   root: Tensor,
   seed: Tensor,
   add: (a: Tensor, b: Tensor) => Tensor,
-  accumulate: (t: Tensor, g: Tensor) => void,
+  accumulate: (t: Tensor, g: Tensor, owned: Set<unknown>) => void,
   opts: BackwardOptions = {},
 ): void {
   if (!root.requiresGrad) {
@@ -132,6 +132,8 @@ export function runBackward(
   }
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
+  // Storages already handed to a leaf's .grad (or owned by the caller's seed): never handed out twice.
+  const owned = new Set<unknown>([seed.storage]);
   noGradRun(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
@@ -139,7 +141,7 @@ export function runBackward(
       if (g === undefined) continue;
       grads.delete(t);
       if (t.gradFn === null || t.retainsGrad) {
-        accumulate(t, g);
+        accumulate(t, g, owned);
         if (t.gradFn === null) continue;
       }
       const node = t.gradFn;

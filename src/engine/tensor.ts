@@ -249,9 +249,15 @@ function flatArgs(args: number[] | [number[]]): number[] {
   return args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]).slice() : (args as number[]);
 }
 
-function accumulateGrad(t: Tensor, g: Tensor): void {
+/**
+ * Adds g into t.grad. A fresh gradient (contiguous, whole storage, not handed to any other tensor in this pass)
+ * becomes t.grad without a copy, as PyTorch steals it; anything else is cloned.
+ */
+function accumulateGrad(t: Tensor, g: Tensor, owned: Set<unknown>): void {
   if (t.grad === null) {
-    t.grad = V.clone(g.detach());
+    const whole = g.offset === 0 && g.storage.length === g.numel() && g.isContiguous() && g.dtype === t.dtype;
+    t.grad = whole && !owned.has(g.storage) ? new Tensor(g.storage, t.shape, t.dtype) : V.clone(g.detach());
+    owned.add(t.grad.storage);
     return;
   }
   if (t.grad.shape.join() !== g.shape.join()) t.grad = E.add(t.grad, g);

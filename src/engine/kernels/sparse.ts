@@ -123,57 +123,84 @@ export function spmmNN(
 }
 
 let acc4 = new Float64Array(4 * 1024);
+let colPos = new Int32Array(1024);
+let cols = new Int32Array(1024);
+let stamp = new Int32Array(1024);
+let stampValue = 0;
 
 /**
  * C[i, k] (+)= Σ_r G[r, i] · X[r, k]   (G [R, M] row-major, X sparse [R, K]): the weight gradient gᵀ·x.
- * Four output rows at a time, interleaved in a float64 scratch so each non-zero is read once per four rows.
+ * Only the columns that are non-zero somewhere in X are computed (the others are zero: left as they are when
+ * accumulating or when `cIsZero`, else zeroed). Four output rows at a time, interleaved in a float64 scratch, so
+ * each non-zero is read once per four rows.
  */
 export function spgemmTN(
   M: number, G: Storage, gOff: number, ldg: number, X: SparseRows,
-  C: Storage, cOff: number, ldc: number, accumulate: boolean,
+  C: Storage, cOff: number, ldc: number, accumulate: boolean, cIsZero = false,
 ): void {
   const { rowStart, idx, val } = X;
   const K = X.cols;
-  if (acc4.length < 4 * K) acc4 = new Float64Array(4 * K);
+  if (stamp.length < K) {
+    stamp = new Int32Array(K);
+    colPos = new Int32Array(K);
+    cols = new Int32Array(K);
+    stampValue = 0;
+  }
+  // The union of non-zero columns, and each one's compact position.
+  stampValue++;
+  let U = 0;
+  const nnz = rowStart[X.rows];
+  for (let t = 0; t < nnz; t++) {
+    const k = idx[t];
+    if (stamp[k] !== stampValue) {
+      stamp[k] = stampValue;
+      colPos[k] = U;
+      cols[U++] = k;
+    }
+  }
+  if (!accumulate && !cIsZero) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + K);
+  if (acc4.length < 4 * U) acc4 = new Float64Array(4 * U);
   const acc = acc4;
   let i = 0;
   for (; i + 4 <= M; i += 4) {
-    acc.fill(0, 0, 4 * K);
+    acc.fill(0, 0, 4 * U);
     for (let r = 0; r < X.rows; r++) {
       const gb = gOff + r * ldg + i;
       const a0 = G[gb], a1 = G[gb + 1], a2 = G[gb + 2], a3 = G[gb + 3];
       const t1 = rowStart[r + 1];
       for (let t = rowStart[r]; t < t1; t++) {
-        const k4 = idx[t] << 2;
+        const u4 = colPos[idx[t]] << 2;
         const v = val[t];
-        acc[k4] += a0 * v;
-        acc[k4 + 1] += a1 * v;
-        acc[k4 + 2] += a2 * v;
-        acc[k4 + 3] += a3 * v;
+        acc[u4] += a0 * v;
+        acc[u4 + 1] += a1 * v;
+        acc[u4 + 2] += a2 * v;
+        acc[u4 + 3] += a3 * v;
       }
     }
     const c0 = cOff + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
     if (accumulate) {
-      for (let k = 0; k < K; k++) {
-        const k4 = k << 2;
-        C[c0 + k] += acc[k4]; C[c1 + k] += acc[k4 + 1]; C[c2 + k] += acc[k4 + 2]; C[c3 + k] += acc[k4 + 3];
+      for (let u = 0; u < U; u++) {
+        const k = cols[u];
+        const u4 = u << 2;
+        C[c0 + k] += acc[u4]; C[c1 + k] += acc[u4 + 1]; C[c2 + k] += acc[u4 + 2]; C[c3 + k] += acc[u4 + 3];
       }
     } else {
-      for (let k = 0; k < K; k++) {
-        const k4 = k << 2;
-        C[c0 + k] = acc[k4]; C[c1 + k] = acc[k4 + 1]; C[c2 + k] = acc[k4 + 2]; C[c3 + k] = acc[k4 + 3];
+      for (let u = 0; u < U; u++) {
+        const k = cols[u];
+        const u4 = u << 2;
+        C[c0 + k] = acc[u4]; C[c1 + k] = acc[u4 + 1]; C[c2 + k] = acc[u4 + 2]; C[c3 + k] = acc[u4 + 3];
       }
     }
   }
   for (; i < M; i++) {
     const ci = cOff + i * ldc;
-    acc.fill(0, 0, K);
+    acc.fill(0, 0, U);
     for (let r = 0; r < X.rows; r++) {
       const a = G[gOff + r * ldg + i];
       const t1 = rowStart[r + 1];
-      for (let t = rowStart[r]; t < t1; t++) acc[idx[t]] += a * val[t];
+      for (let t = rowStart[r]; t < t1; t++) acc[colPos[idx[t]]] += a * val[t];
     }
-    if (accumulate) for (let k = 0; k < K; k++) C[ci + k] += acc[k];
-    else for (let k = 0; k < K; k++) C[ci + k] = acc[k];
+    if (accumulate) for (let u = 0; u < U; u++) C[ci + cols[u]] += acc[u];
+    else for (let u = 0; u < U; u++) C[ci + cols[u]] = acc[u];
   }
 }

@@ -263,6 +263,10 @@ export function inPlace(t: Tensor, o: Operand, op: InPlaceOp, alpha: number): vo
   if (promoteTypes(rt, t.dtype) !== t.dtype) {
     throw new TypeError(`result type ${torchName(rt)} can't be cast to the desired output type ${torchName(t.dtype)}`);
   }
+  if (isFloating(t.dtype) && t.isContiguous() && (ot === null || (ot.isContiguous() && sameShape(ot.shape, t.shape)))) {
+    inPlaceFlat(t, ot ?? (o as number), op, alpha);
+    return;
+  }
   const bin = op === 'add' ? Bin.Add : op === 'mul' ? Bin.Mul : op === 'div' ? Bin.Div : Bin.Copy;
   const bs = ot ? ot.storage : Float64Array.of(o as number);
   binaryKernel(
@@ -270,6 +274,30 @@ export function inPlace(t: Tensor, o: Operand, op: InPlaceOp, alpha: number): vo
     bs, ot ? ot.offset : 0, ot ? broadcastStrides(ot.shape, ot.strides, t.shape) : new Array(t.ndim).fill(0), alpha,
   );
   if (!isFloating(t.dtype)) fixIntegers(t);
+}
+
+/** The common case of an in-place op (zero_grad, gradient accumulation, optimiser buffers): flat loops. */
+function inPlaceFlat(t: Tensor, o: Tensor | number, op: InPlaceOp, alpha: number): void {
+  const w = t.storage;
+  const n = t.numel();
+  const a = t.offset;
+  if (typeof o === 'number') {
+    if (op === 'copy') w.fill(o, a, a + n);
+    else if (op === 'add') for (let i = 0; i < n; i++) w[a + i] += alpha * o;
+    else if (op === 'mul') for (let i = 0; i < n; i++) w[a + i] *= o;
+    else for (let i = 0; i < n; i++) w[a + i] /= o;
+    return;
+  }
+  const s = o.storage;
+  const b = o.offset;
+  if (op === 'copy') {
+    if (s instanceof Float32Array === w instanceof Float32Array) w.set(s.subarray(b, b + n), a);
+    else for (let i = 0; i < n; i++) w[a + i] = s[b + i];
+  } else if (op === 'add') {
+    if (alpha === 1) for (let i = 0; i < n; i++) w[a + i] += s[b + i];
+    else for (let i = 0; i < n; i++) w[a + i] += alpha * s[b + i];
+  } else if (op === 'mul') for (let i = 0; i < n; i++) w[a + i] *= s[b + i];
+  else for (let i = 0; i < n; i++) w[a + i] /= s[b + i];
 }
 
 function torchName(d: DType): string {

@@ -238,7 +238,7 @@ function linear2d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
     let gw: Tensor | null = null;
     if (weight.requiresGrad) {
       const o = allocStorage(g.dtype, outF * inF);
-      if (sp && allFinite(gc.storage, gc.offset, M, outF, outF)) spgemmTN(outF, gc.storage, gc.offset, outF, sp, o, 0, inF, false);
+      if (sp && allFinite(gc.storage, gc.offset, M, outF, outF)) spgemmTN(outF, gc.storage, gc.offset, outF, sp, o, 0, inF, false, true);
       else mm2d({ s: gc.storage, off: gc.offset, rows: outF, cols: M, s0: 1, s1: outF }, X, o, 0, inF, false);
       gw = new Tensor(o, [outF, inF], g.dtype);
     }

@@ -43,6 +43,7 @@ export const OPS: Record<string, OpFn> = {
   norm: (a, p) => a[0].norm(2, dims(p.dim)),
   matmul: (a) => a[0].matmul(a[1]),
   mm_tt: (a) => a[0].T.matmul(a[1].T),
+  mm_t_left: (a) => a[0].T.matmul(a[1]),
   addmm: (a) => torch.addmm(a[0], a[1], a[2]),
   linear: (a) => F.linear(a[0], a[1], a[2] ?? null),
   softmax: (a, p) => F.softmax(a[0], p.dim as number),

@@ -106,7 +106,7 @@ describe('nnlens', () => {
     const plain = r.err.split('\x1b[K').join('');
     assert.match(plain, /\repoch 1\/1 \[#*\.*\] \d+\/40 loss \d\.\d{4} acc \d+\.\d% [\d,]+ samples\/s/);
     assert.match(plain, /\repoch 1\/1: train loss \d\.\d{4}, train accuracy \d+\.\d\d%, test loss \d\.\d{4}, test accuracy \d+\.\d\d%\n/);
-    assert.match(r.out, /^trained 40 steps \(1 epoch\) in \d+\.\d s, [\d,]+ samples\/s\ntrain loss \d\.\d{4}\ntest accuracy \d+\.\d\d% \(\d+\/2000\), test loss \d\.\d{4}\n$/);
+    assert.match(r.out, /^trained 40 steps \(1 epoch\) in \d+\.\d s, [\d,]+ samples\/s \(test evaluation \d+\.\d s\)\ntrain loss \d\.\d{4}\ntest accuracy \d+\.\d\d% \(\d+\/2000\), test loss \d\.\d{4}\n$/);
   });
 
   it('predict prints softmax outputs PyTorch-style, or writes them with --out', async () => {

@@ -79,7 +79,7 @@ async function run(argv: string[], io: CliIO): Promise<ExitCode> {
   const emit = (o: object): void => io.out(JSON.stringify(o) + '\n');
   const say = (s: string): void => (json ? undefined : io.err(s + '\n'));
   if (json) emit({ type: 'start', model: modelFile, data: data.source, trainSize: data.train.count, testSize: data.test.count, classes: data.train.classNames, epochs, batchSize, stepsPerEpoch: trainer.stepsPerEpoch, totalSteps: trainer.totalSteps });
-  else say(`training ${spec.name} on ${data.source}: ${int(data.train.count)} train / ${int(data.test.count)} test images, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${trainer.stepsPerEpoch} steps (batch ${batchSize})`);
+  else say(`training ${spec.name} on ${data.source}: ${int(data.train.count)} train / ${int(data.test.count)} test images, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${trainer.stepsPerEpoch} steps (batch ${batchSize})${flags.steps !== undefined ? `, stopping after ${trainer.totalSteps} steps` : ''}`);
 
   const t0 = performance.now();
   let lastDraw = 0;

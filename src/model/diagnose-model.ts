@@ -98,7 +98,7 @@ function checkLoss(r: Reporter, model: ParsedModel, f: ModelFacts): void {
       r.error('loss-shape', last?.typeNode ?? lossNode ?? lin.node, `${LOSS_HELP[loss]} needs one score per class, an output of shape [B, ${C}], but the model outputs ${formatShape(f.output)}`, { layer: last?.index });
     } else if (f.output[1] !== C) {
       const outNode = lin.fields.get('out');
-      const fixes: QuickFix[] = outNode ? [{ title: `Set "out" of ${lin.name} to ${C}`, edits: [replaceNode(r.lines, outNode, String(C))], preferred: true }] : [];
+      const fixes: QuickFix[] = outNode ? [{ title: `Set "out" of Linear ${lin.name} to ${C}`, edits: [replaceNode(r.lines, outNode, String(C))], preferred: true }] : [];
       r.error('classes-mismatch', outNode ?? lin.typeNode ?? lin.node, `${C} classes expected for ${f.datasetLabel}, got ${f.output[1]} from Linear ${lin.name} (output ${formatShape(f.output)})`, { layer: lin.index, fixes });
     }
   }
@@ -138,8 +138,8 @@ function checkActivations(r: Reporter, model: ParsedModel): void {
         r.warning('linear-without-activation', l.typeNode ?? l.node, `No activation between Linear ${prev.name} and Linear ${l.name}: two Linears in a row compute one linear map, so ${l.name} adds parameters but no power. Insert a ReLU or Sigmoid between them`, {
           layer: l.index,
           fixes: [
-            { title: `Insert a ReLU before ${l.name}`, edits: [insertBefore(r.lines, l.node, '{ "type": "ReLU" }')], preferred: true },
-            { title: `Insert a Sigmoid before ${l.name}`, edits: [insertBefore(r.lines, l.node, '{ "type": "Sigmoid" }')] },
+            { title: `Insert a ReLU before Linear ${l.name}`, edits: [insertBefore(r.lines, l.node, '{ "type": "ReLU" }')], preferred: true },
+            { title: `Insert a Sigmoid before Linear ${l.name}`, edits: [insertBefore(r.lines, l.node, '{ "type": "Sigmoid" }')] },
           ],
         });
       }

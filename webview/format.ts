@@ -2,18 +2,19 @@
 import type { Dim } from '../src/protocol';
 
 /**
- * A scalar the way PyTorch prints one element (`tensor(-0.0213)` without the wrapper): 4 decimals, switching to
- * scientific notation (`1.2346e-05`) when the value is too small or too large for fixed point to be useful.
+ * A scalar the way PyTorch prints a one-element tensor (`tensor(-0.0213)` without the wrapper): 4 decimals,
+ * `-3.` for a whole number, scientific notation (`1.5000e-05`) below 1e-4 or above 1e8.
  */
 export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-4 || a >= 1e8)) {
+  if (a !== 0 && (a < 1e-4 || a > 1e8)) {
     const [m, e] = v.toExponential(4).split('e');
     const exp = Number(e);
     return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
+  if (Number.isInteger(v)) return `${Object.is(v, -0) ? '-0' : v}.`;
   return v.toFixed(4);
 }
 

@@ -233,7 +233,7 @@ export class Heatmap {
     const c = this.canvas;
     const local = (e: MouseEvent): { x: number; y: number } => {
       const r = c.getBoundingClientRect();
-      return { x: e.clientX - r.left, y: e.clientY - r.top };
+      return { x: e.clientX - r.left - c.clientLeft, y: e.clientY - r.top - c.clientTop };
     };
     c.addEventListener('pointermove', (e) => {
       const p = local(e);

@@ -88,7 +88,8 @@ export class Strip {
     const at = (e: MouseEvent): number | null => {
       if (!this.s) return null;
       const r = this.canvas.getBoundingClientRect();
-      const p = this.orientation === 'horizontal' ? e.clientX - r.left : e.clientY - r.top;
+      const c = this.canvas;
+      const p = this.orientation === 'horizontal' ? e.clientX - r.left - c.clientLeft : e.clientY - r.top - c.clientTop;
       const i = Math.floor((p - this.geom.offset) / this.geom.cell);
       return i >= 0 && i < this.s.data.length ? i : null;
     };

@@ -66,8 +66,12 @@ export class DrawPad {
 
   private listen(): void {
     const at = (e: PointerEvent): { x: number; y: number } => {
-      const r = this.pad.getBoundingClientRect();
-      return { x: ((e.clientX - r.left) / r.width) * this.pad.width, y: ((e.clientY - r.top) / r.height) * this.pad.height };
+      const c = this.pad;
+      const r = c.getBoundingClientRect();
+      return {
+        x: ((e.clientX - r.left - c.clientLeft) / c.clientWidth) * c.width,
+        y: ((e.clientY - r.top - c.clientTop) / c.clientHeight) * c.height,
+      };
     };
     this.pad.addEventListener('pointerdown', (e) => {
       this.pad.setPointerCapture(e.pointerId);

@@ -71,7 +71,7 @@ export class EvaluationView {
     const { t, p } = this.asked;
     this.galleryTitle.textContent = `${labels.length} image${labels.length === 1 ? '' : 's'} of ${names[t] ?? t} predicted as ${names[p] ?? p}`;
     this.gallery.replaceChildren(...labels.map((label, k) => {
-      const d = new DigitImage(28, 28, 'digit thumb');
+      const d = new DigitImage(28, 28, 'digit small');
       d.draw(pix, lut, k * 784, `test image #${indices[k]}, true ${names[label] ?? label}`);
       return h('figure', { role: 'listitem', class: 'thumb' }, d.canvas, h('figcaption', { text: `#${indices[k]}` }));
     }));

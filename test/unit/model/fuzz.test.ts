@@ -100,7 +100,7 @@ const layerArb = (tame: boolean): fc.Arbitrary<Record<string, unknown>> =>
 const modelArb = (tame: boolean): fc.Arbitrary<string> =>
   fc
     .record({
-      shape: tame ? fc.constantFrom([784], [28, 28], [1, 28, 28], [4, 196], [2, 14, 28]) : fc.oneof({ weight: 6, arbitrary: fc.constantFrom([784], [28, 28], [1, 28, 28]) }, { weight: 1, arbitrary: fc.array(fc.integer({ min: -1, max: 30 }), { maxLength: 4 }) }),
+      shape: (tame ? fc.constantFrom<number[]>([784], [28, 28], [1, 28, 28], [4, 196], [2, 14, 28]) : fc.oneof({ weight: 6, arbitrary: fc.constantFrom<number[]>([784], [28, 28], [1, 28, 28]) }, { weight: 1, arbitrary: fc.array(fc.integer({ min: -1, max: 30 }), { maxLength: 4 }) })) as fc.Arbitrary<number[]>,
       flatten: tame ? fc.constantFrom(true, true, true, false) : fc.boolean(),
       body: fc.array(layerArb(tame), { maxLength: 6 }),
       head: tame ? fc.constantFrom('linear10', 'linear10+softmax', 'linear10+logsoftmax') : fc.constantFrom('linear10', 'linear10+softmax', 'none'),

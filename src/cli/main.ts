@@ -7,8 +7,9 @@ import { processIO, type CliIO, type Command, type ExitCode } from './io';
 import { trainCommand } from './train';
 import { predictCommand } from './predict';
 import { inspectCommand } from './inspect';
+import { exportCommand } from './export';
 
-export const COMMANDS: readonly Command[] = [trainCommand, predictCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, predictCommand, inspectCommand, exportCommand];
 
 export function mainHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

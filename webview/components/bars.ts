@@ -4,7 +4,7 @@ import { axisBottom, axisLeft } from 'd3-axis';
 import { select } from 'd3-selection';
 import { svg } from '../dom';
 
-export const BAR_MARGIN = { top: 18, right: 8, bottom: 22, left: 34 };
+export const BAR_MARGIN = { top: 18, right: 8, bottom: 32, left: 34 };
 
 export class SoftmaxBars {
   readonly element: SVGSVGElement;
@@ -46,7 +46,7 @@ export class SoftmaxBars {
       .attr('class', 'true-marker')
       .attr('d', (t) => {
         const cx = (x(t) ?? 0) + x.bandwidth() / 2;
-        return `M${cx - 5},${innerH + 20} L${cx + 5},${innerH + 20} L${cx},${innerH + 14} Z`;
+        return `M${cx - 5},${innerH + 31} L${cx + 5},${innerH + 31} L${cx},${innerH + 24} Z`;
       });
     const summary = probs.map((p, i) => `${names[i]} ${p.toFixed(2)}`).join(', ');
     this.element.setAttribute('aria-label', `Softmax output: predicted ${names[predicted] ?? '?'}${trueLabel === null ? '' : `, true ${names[trueLabel]}`}. ${summary}`);

@@ -123,11 +123,15 @@ export class Heatmap {
     const maxCell = this.opts.maxCell ?? 32;
     const minH = this.opts.minHeight ?? 200;
     const maxH = this.opts.maxHeight ?? 480;
-    const sx = Math.min(maxCell, this.available / Math.max(1, m.cols));
-    let sy = sx;
-    if (m.rows * sx < minH) sy = Math.min(maxCell, minH / Math.max(1, m.rows));
-    if (m.rows * sy > maxH) sy = maxH / Math.max(1, m.rows);
-    this.base = { sx, sy };
+    const rows = Math.max(1, m.rows);
+    const cols = Math.max(1, m.cols);
+    // Square cells when the matrix fits; a very wide (or tall) matrix is stretched across so it stays readable.
+    const s = Math.min(maxCell, this.available / cols, maxH / rows);
+    let sx = s;
+    let sy = s;
+    if (rows * sy < minH) sy = Math.min(maxCell, minH / rows);
+    const minW = Math.min(this.available, 240);
+    if (cols * sx < minW) sx = Math.min(maxCell, minW / cols);
     const width = Math.max(1, Math.round(m.cols * sx));
     const height = Math.max(1, Math.round(m.rows * sy));
     this.base = { sx: width / Math.max(1, m.cols), sy: height / Math.max(1, m.rows) };

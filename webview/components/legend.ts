@@ -13,7 +13,7 @@ export class Legend {
 
   constructor(private readonly width = 240, label = 'Colour scale') {
     this.bar = h('canvas', { class: 'legend-bar', width: LUT_SIZE, height: 1, 'aria-hidden': 'true' });
-    this.axis = svg('svg', { class: 'legend-axis', width: width + 20, height: 22, 'aria-hidden': 'true' });
+    this.axis = svg('svg', { class: 'legend-axis', width: width + 48, height: 22, 'aria-hidden': 'true' });
     this.element = h('div', { class: 'legend', role: 'img', 'aria-label': label }, this.bar, this.axis);
     this.bar.style.width = `${width}px`;
   }
@@ -23,7 +23,7 @@ export class Legend {
     new Uint32Array(img.data.buffer).set(scale.lut.packed);
     this.bar.getContext('2d')?.putImageData(img, 0, 0);
     const x = scaleLinear().domain([-scale.max, scale.max]).range([0, this.width]);
-    const g = select(this.axis).selectAll<SVGGElement, null>('g').data([null]).join('g').attr('transform', 'translate(10,0)');
+    const g = select(this.axis).selectAll<SVGGElement, null>('g').data([null]).join('g').attr('transform', 'translate(24,0)');
     g.call(axisBottom(x).tickValues([-scale.max, -scale.max / 2, 0, scale.max / 2, scale.max]).tickFormat((v) => formatTick(Number(v))).tickSizeOuter(0));
     this.element.setAttribute('aria-label', `Colour scale from ${formatValue(-scale.max)} (red) through 0 to ${formatValue(scale.max)} (blue)`);
   }

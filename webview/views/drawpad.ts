@@ -34,7 +34,7 @@ export class DrawPad {
     const c = this.pad.getContext('2d', { willReadFrequently: true });
     if (!c) throw new Error('canvas 2d context unavailable');
     this.ctx2d = c;
-    this.bars = new SoftmaxBars(300, 150, 'Softmax output for the drawing');
+    this.bars = new SoftmaxBars(360, 170, 'Softmax output for the drawing');
     this.result = h('p', { class: 'result', 'aria-live': 'polite', text: 'Draw a digit.' });
     this.preview.canvas.setAttribute('aria-label', 'The drawing as the network sees it (28×28)');
     this.element = h('div', { class: 'drawpad-panel' },

@@ -39,7 +39,7 @@ export class InspectorView {
     });
     this.heatmap.element.hidden = true;
     this.strip.element.hidden = true;
-    this.element = h('div', { class: 'inspector' }, form, this.examples, this.output, this.heatmap.element, this.strip.element);
+    this.element = h('div', { class: 'inspector' }, form, this.examples, this.heatmap.element, this.strip.element, this.output);
     this.updateExamples();
   }
 

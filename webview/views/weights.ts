@@ -32,6 +32,7 @@ export class WeightsView {
   private readonly biasLabel: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly stage: HTMLElement;
+  private readonly biasColumn: HTMLElement;
 
   constructor(private readonly ctx: ViewContext) {
     this.select = h('select', { class: 'layer-select', 'aria-label': 'Linear layer to show' });
@@ -55,7 +56,8 @@ export class WeightsView {
     this.legend = new Legend(240, 'Weight colour scale');
     this.biasLabel = h('div', { class: 'bias-label' });
     this.empty = h('p', { class: 'empty' });
-    this.stage = h('div', { class: 'weights-stage' }, this.heatmap.element, h('div', { class: 'bias-column' }, this.biasLabel, this.bias.element));
+    this.biasColumn = h('div', { class: 'bias-column' }, this.biasLabel, this.bias.element);
+    this.stage = h('div', { class: 'weights-stage' }, this.heatmap.element, this.biasColumn);
     this.element = h('div', { class: 'weights' },
       h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.select), h('label', {}, this.gradBox, ' gradient'), this.status),
       this.empty, this.legend.element, this.stage);
@@ -108,6 +110,9 @@ export class WeightsView {
       describe: (r, c) => `row ${r} (unit ${r}) · column ${c}${img ? ` (pixel ${Math.floor(c / img[1])}, ${c % img[1]})` : ''}`,
     });
     this.heatmap.render();
+    // Line the strip's rows up with the heatmap's.
+    const top = this.heatmap.canvas.getBoundingClientRect().top - this.stage.getBoundingClientRect().top;
+    this.biasColumn.style.marginTop = `${Math.max(0, top)}px`;
     this.legend.update(scale);
     this.status.textContent = `${name} [${rows}, ${cols}] · ${formatCount(rows * cols)} weights · step ${formatCount(store.step)}`;
   }

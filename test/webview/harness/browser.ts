@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../../src/protocol';
 import type { HarnessServer } from './server';
 import type { ThemeName } from '../page/themes';
+import type { BenchResult } from '../page/harness';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -82,6 +83,11 @@ export class WebviewPage {
   /** Page errors and CSP violations seen so far. */
   problems(): Promise<string[]> {
     return this.call('problems');
+  }
+
+  /** Times `updates` weight updates in the page (see harness.ts `benchWeights`). */
+  benchWeights(msg: HostToWebview, updates: number): Promise<BenchResult> {
+    return this.call('benchWeights', encode(msg), updates);
   }
 
   async close(): Promise<void> {

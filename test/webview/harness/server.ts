@@ -35,9 +35,10 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<HarnessServer> {
-  for (const f of ['dist/webview.js', 'dist/webview.css']) {
-    if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` first (npm run test:webview does)`);
+/** `dist`: where webview.js and webview.css are (the repository's dist/ by default). */
+export async function startServer(dist = path.join(ROOT, 'dist')): Promise<HarnessServer> {
+  for (const f of ['webview.js', 'webview.css']) {
+    if (!fs.existsSync(path.join(dist, f))) throw new Error(`${path.join(dist, f)} is missing: run \`npm run build\` first (npm run test:webview does)`);
   }
   const bundled = await build({
     entryPoints: [path.join(ROOT, 'test/webview/page/harness.ts')],
@@ -53,7 +54,7 @@ export async function startServer(): Promise<HarnessServer> {
     if (url.pathname === '/') return send(200, 'text/html; charset=utf-8', harnessHtml());
     if (url.pathname === '/harness.js') return send(200, 'text/javascript', harnessJs);
     const m = /^\/dist\/(webview\.(?:js|css))$/.exec(url.pathname);
-    if (m) return send(200, m[1].endsWith('.js') ? 'text/javascript' : 'text/css', fs.readFileSync(path.join(ROOT, 'dist', m[1])));
+    if (m) return send(200, m[1].endsWith('.js') ? 'text/javascript' : 'text/css', fs.readFileSync(path.join(dist, m[1])));
     send(404, 'text/plain', 'not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

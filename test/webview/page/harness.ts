@@ -17,6 +17,14 @@ interface Harness {
   problems(): string[];
   contentBox(selector: string, index?: number): { x: number; y: number; width: number; height: number };
   state(): unknown;
+  benchWeights(msg: Encoded, updates: number): Promise<BenchResult>;
+}
+
+/** Per weight update, in ms: handling the message, the app's render (its `nnlens:render` measure), and the raster. */
+export interface BenchResult {
+  handle: number[];
+  render: number[];
+  raster: number[];
 }
 
 declare global {
@@ -112,4 +120,30 @@ window.__harness = {
     return { x: r.left + e.clientLeft, y: r.top + e.clientTop, width: e.clientWidth, height: e.clientHeight };
   },
   state: () => JSON.parse(sessionStorage.getItem(STATE_KEY) ?? 'null'),
+  async benchWeights(msg, updates) {
+    type W = { name: string; shape: number[]; data: ArrayBuffer };
+    const base = decode(msg) as { step: number; weights: W[] };
+    const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.weights .heatmap-canvas, .weights .strip-canvas, .hidden-units .tile')];
+    performance.clearMeasures('nnlens:render');
+    const out: BenchResult = { handle: [], render: [], raster: [] };
+    for (let i = 0; i < updates; i++) {
+      // New values every update (as training sends), made before the clock starts.
+      const weights = base.weights.map((w) => {
+        const src = new Float32Array(w.data);
+        const dst = new Float32Array(src.length);
+        const f = 1 + 0.25 * Math.sin(i);
+        for (let k = 0; k < src.length; k++) dst[k] = src[k] * f + (k % 7 === i % 7 ? 0.01 : 0);
+        return { ...w, data: dst.buffer };
+      });
+      const t0 = performance.now();
+      window.dispatchEvent(new MessageEvent('message', { data: { ...base, step: base.step + i, weights } }));
+      out.handle.push(performance.now() - t0);
+      await frames(1); // the app's frame callback was queued first: it has drawn
+      const t1 = performance.now();
+      for (const c of canvases) c.getContext('2d')?.getImageData(0, 0, 1, 1); // forces any deferred raster
+      out.raster.push(performance.now() - t1);
+    }
+    out.render = performance.getEntriesByName('nnlens:render').map((e) => e.duration).slice(-updates);
+    return out;
+  },
 };

@@ -3,7 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../../src/protocol';
 import type { HarnessServer } from './server';
 import type { ThemeName } from '../page/themes';
-import type { BenchResult } from '../page/harness';
+import type { BenchResult } from '../page/types';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

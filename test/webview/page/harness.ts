@@ -4,6 +4,7 @@
  * + `--vscode-*` variables, as VS Code sets them), and helpers the tests call through `window.__harness`.
  */
 import { THEMES, type ThemeName } from './themes';
+import type { BenchResult } from './types';
 
 type Encoded = unknown;
 
@@ -20,12 +21,6 @@ interface Harness {
   benchWeights(msg: Encoded, updates: number): Promise<BenchResult>;
 }
 
-/** Per weight update, in ms: handling the message, the app's render (its `nnlens:render` measure), and the raster. */
-export interface BenchResult {
-  handle: number[];
-  render: number[];
-  raster: number[];
-}
 
 declare global {
   interface Window {

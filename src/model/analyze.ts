@@ -226,7 +226,7 @@ function analyzeText(text: string, options: AnalyzeOptions): ModelAnalysis {
     const name = printParseErrorCode(e.error);
     r.error('syntax', { offset: e.offset, length: e.length }, SYNTAX_TEXT[name] ?? name);
   }
-  const model = readModel(r, root);
+  const model = readModel(r, root, limits.maxLayers);
   const dataset = DATASET_INFO[model.input.dataset];
   const classes = validClasses(options.classes) ?? dataset.classNames.length;
   const inferred = inferShapes(model.input.shape, model.layers.map(toShapeLayer));

@@ -49,3 +49,20 @@ export const DIAGNOSTIC_CODES = [
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+/**
+ * Codes of problems that VS Code's own JSON support also reports for a *.nn.json file (syntax, and the schema
+ * contributed through `jsonValidation`), in its own words and without quick fixes. The extension may drop these
+ * from its diagnostics when the JSON language service is validating the file, to avoid showing them twice.
+ */
+export const SCHEMA_COVERED_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>([
+  'syntax',
+  'wrong-type',
+  'missing-field',
+  'unknown-field',
+  'unknown-enum',
+  'unknown-layer-type',
+  'invalid-size',
+  'size-too-large',
+  'dropout-p',
+]);

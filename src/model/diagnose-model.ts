@@ -153,9 +153,9 @@ function checkActivations(r: Reporter, model: ParsedModel): void {
 function checkLimits(r: Reporter, model: ParsedModel, f: ModelFacts): void {
   const at: Node | undefined = model.layersKey ?? model.root;
   if (!at) return;
-  const n = model.layers.length;
+  const n = model.layerCount;
   if (n > f.limits.maxLayers) {
-    r.error('too-many-layers', at, `The model has ${formatCount(n)} layers, more than the limit of ${formatCount(f.limits.maxLayers)}: it is not built`);
+    r.error('too-many-layers', at, `The model has ${formatCount(n)} layers, more than the limit of ${formatCount(f.limits.maxLayers)}: it is not built (only the first ${formatCount(f.limits.maxLayers)} are analysed)`);
   }
   if (f.totalParams > f.limits.maxParams) {
     let big = 0;

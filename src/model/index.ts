@@ -4,7 +4,7 @@
  */
 export { analyzeModel, MAX_DIAGNOSTICS, type AnalyzeOptions, type LayerAnalysis, type ModelAnalysis } from './analyze';
 export { buildModel, layerNames, linearInputs } from './build';
-export { DIAGNOSTIC_CODES, type DiagnosticCode } from './codes';
+export { DIAGNOSTIC_CODES, SCHEMA_COVERED_CODES, type DiagnosticCode } from './codes';
 export { DATASET_INFO, type DatasetInfo } from './datasets';
 export { applyTextEdits } from './edits';
 export { DEFAULT_LIMITS, MAX_DEPTH, MAX_SIZE, resolveLimits, type ModelLimits } from './limits';

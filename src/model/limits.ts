@@ -20,7 +20,7 @@ export const DEFAULT_LIMITS: ModelLimits = {
   maxParams: 10_000_000,
   maxLayers: 256,
   maxBytes: 1024 * 1024 * 1024,
-  maxTextLength: 1024 * 1024,
+  maxTextLength: 256 * 1024,
 };
 
 /** Nesting deeper than this is refused before building the syntax tree (a model file needs 4 levels). */

@@ -69,6 +69,8 @@ export interface ParsedModel {
   layers: ParsedLayer[];
   layersNode?: Node;
   layersKey?: Node;
+  /** Entries in `layers`; only the first `maxLayers` are read (the rest are not analysed at all). */
+  layerCount: number;
   init: ModelSpec['init'];
   train: TrainSpec;
   /** Value nodes of train.loss, train.batchSize and the optimiser's fields, for placing diagnostics. */
@@ -231,19 +233,20 @@ function removeOf(r: Reporter, m: Member, obj: Node): TextEdit[] {
   return removeItem(r.lines, m.prop, props);
 }
 
-function readLayers(r: Reporter, m: Member | undefined, root: Node): Pick<ParsedModel, 'layers' | 'layersNode' | 'layersKey'> {
+function readLayers(r: Reporter, m: Member | undefined, root: Node, maxLayers: number): Pick<ParsedModel, 'layers' | 'layersNode' | 'layersKey' | 'layerCount'> {
   if (!m) {
     r.error('missing-field', r.anchorOf(root), 'Missing "layers": the list of layers, e.g. [{ "name": "W1", "type": "Linear", "out": 64 }, ...]');
-    return { layers: [] };
+    return { layers: [], layerCount: 0 };
   }
   const node = valueOf(r, m, '"layers"');
-  if (!node) return { layers: [], layersKey: m.key };
+  if (!node) return { layers: [], layersKey: m.key, layerCount: 0 };
   if (node.type !== 'array') {
     r.error('wrong-type', node, `layers must be an array of layers, got ${node.type}`);
-    return { layers: [], layersKey: m.key };
+    return { layers: [], layersKey: m.key, layerCount: 0 };
   }
-  const layers = (node.children ?? []).map((c, i) => readLayer(r, c, i));
-  return { layers, layersNode: node, layersKey: m.key };
+  const items = node.children ?? [];
+  const layers = items.slice(0, maxLayers).map((c, i) => readLayer(r, c, i));
+  return { layers, layersNode: node, layersKey: m.key, layerCount: items.length };
 }
 
 function readInit(r: Reporter, m: Member | undefined): ModelSpec['init'] {
@@ -355,12 +358,13 @@ function readTrain(r: Reporter, m: Member | undefined, nodes: Map<string, Node>)
 }
 
 /** Reads every field of the model file; `root` is the tree's root (undefined when the text holds no value). */
-export function readModel(r: Reporter, root: Node | undefined): ParsedModel {
+export function readModel(r: Reporter, root: Node | undefined, maxLayers = Infinity): ParsedModel {
   const model: ParsedModel = {
     root,
     name: 'model',
     input: { shape: null, dataset: 'mnist' },
     layers: [],
+    layerCount: 0,
     init: { seed: 0, scheme: 'pytorch' },
     train: { ...DEFAULT_TRAIN, optimizer: { ...DEFAULT_TRAIN.optimizer } },
     trainNodes: new Map(),
@@ -377,7 +381,7 @@ export function readModel(r: Reporter, root: Node | undefined): ParsedModel {
   const nameNode = valueOf(r, f.get('name'), '"name"');
   if (nameNode) model.name = readString(r, nameNode, 'name') ?? 'model';
   model.input = readInput(r, f.get('input'), root);
-  Object.assign(model, readLayers(r, f.get('layers'), root));
+  Object.assign(model, readLayers(r, f.get('layers'), root, maxLayers));
   model.init = readInit(r, f.get('init'));
   model.train = readTrain(r, f.get('train'), model.trainNodes);
   if (model.input.shape && model.input.shape.length) {

@@ -122,6 +122,7 @@ describe('model/analyzeModel: the model as a whole', () => {
       const layers = ['{ "type": "Linear", "out": 10 }', ...Array.from({ length: 300 }, () => '{ "type": "ReLU" }')];
       const a = analyze(modelText({ layers }));
       assert.match(only(a, 'too-many-layers').message, /^The model has 301 layers, more than the limit of 256/);
+      assert.equal(a.layers.length, 256, 'the layers past the limit are not analysed');
       assert.ok(analyze(modelText({ layers }), { limits: { maxLayers: 1000 } }).spec);
     });
 

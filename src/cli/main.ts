@@ -8,8 +8,9 @@ import { trainCommand } from './train';
 import { predictCommand } from './predict';
 import { inspectCommand } from './inspect';
 import { exportCommand } from './export';
+import { importCommand } from './import';
 
-export const COMMANDS: readonly Command[] = [trainCommand, predictCommand, inspectCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, predictCommand, inspectCommand, exportCommand, importCommand];
 
 export function mainHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,368 @@
+/**
+ * Import from PyTorch: Python text (a file or a selection) → `*.nn.json` text, without running any Python.
+ * It finds an `nn.Sequential(...)` (positional or `OrderedDict([...])`) or a `class Net(nn.Module)` whose
+ * `__init__` assigns layers and whose `forward` applies them in a chain, translates the layers, the training
+ * settings the script states, and lists every construct it could not translate with its line. It never throws.
+ */
+import { analyzeModel } from '../model/analyze';
+import { DEFAULT_TRAIN } from '../model/read';
+import { freshName } from '../model/names';
+import type { LayerSpec, ModelSpec } from '../model/spec';
+import { exprText, type Expr, type Stmt } from './py/ast';
+import { parsePython } from './py/parse';
+import { Scope } from './py/scope';
+import { MAX_SOURCE_CHARS } from './py/tokenize';
+import { moduleFromCall, stepFromCall, type Draft, type ModuleResult, type Note } from './import-layers';
+import { readTrainHints } from './import-train';
+import { modelJsonText } from './model-json';
+
+export interface ImportProblem {
+  /** 1-based line of the Python text (plus `lineOffset`). */
+  line: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface ImportOptions {
+  /** The model's name (default: the class or variable name). */
+  name?: string;
+  /** Named in the comment at the top of the model file. */
+  fileName?: string;
+  /** Added to every line number: the selection's first line minus one, when importing a selection. */
+  lineOffset?: number;
+}
+
+export interface ImportResult {
+  /** The model file text, or null when the text holds no model to translate. */
+  modelJson: string | null;
+  /** What could not be translated (errors) or was translated with a caveat (warnings), by line. */
+  problems: ImportProblem[];
+  /** What was translated: the Sequential's variable or the class, and where. */
+  source?: { kind: 'sequential' | 'class'; name: string; line: number };
+  /** The layers as written to the file (for callers that want the structure). */
+  layers?: LayerSpec[];
+}
+
+interface Candidate {
+  kind: 'sequential' | 'class';
+  name: string;
+  line: number;
+  stmt: Stmt;
+  expr?: Expr;
+  /** Enclosing functions, outermost first (their bindings are visible to the Sequential). */
+  defs: Extract<Stmt, { k: 'def' }>[];
+}
+
+/** The nn.Sequential(...) call inside `e` (`nn.Sequential(...).to(device)` included), or null. */
+function findSequential(e: Expr, scope: Scope, depth = 0): Extract<Expr, { k: 'call' }> | null {
+  if (depth > 30 || e.k !== 'call') return null;
+  if (scope.qualify(e.fn) === 'torch.nn.Sequential') return e;
+  return e.fn.k === 'attr' ? findSequential(e.fn.obj, scope, depth + 1) : null;
+}
+
+function isModuleClass(s: Extract<Stmt, { k: 'class' }>, scope: Scope): boolean {
+  return s.bases.some((b) => /^torch\.nn\.(modules\.module\.)?Module$/.test(scope.qualify(b) ?? ''));
+}
+
+function findCandidates(body: Stmt[], scope: Scope): Candidate[] {
+  const out: Candidate[] = [];
+  const walk = (stmts: Stmt[], defs: Extract<Stmt, { k: 'def' }>[], depth: number): void => {
+    if (depth > 20) return;
+    for (const s of stmts) {
+      if (s.k === 'class') {
+        if (isModuleClass(s, scope)) out.push({ kind: 'class', name: s.name, line: s.line, stmt: s, defs });
+        else walk(s.body, defs, depth + 1);
+        continue;
+      }
+      const value = s.k === 'assign' ? s.value : s.k === 'return' || s.k === 'expr' ? s.value : null;
+      const seq = value ? findSequential(value, scope) : null;
+      if (seq) {
+        const target = s.k === 'assign' ? s.targets[0] : null;
+        const name = target && target.k === 'name' ? target.id : s.k === 'return' && defs.length ? defs[defs.length - 1].name : 'model';
+        out.push({ kind: 'sequential', name, line: s.line, stmt: s, expr: seq, defs });
+      }
+      if (s.k === 'def') walk(s.body, [...defs, s], depth + 1);
+      else if ('body' in s) walk(s.body, defs, depth + 1);
+    }
+  };
+  walk(body, [], 0);
+  return out;
+}
+
+interface ChainLayer {
+  layer: Draft;
+  /** The attribute it came from (`self.fc1`), for naming. */
+  attr?: string;
+}
+
+/** Translates a class: layers assigned in __init__, applied in forward. */
+function translateClass(cls: Extract<Stmt, { k: 'class' }>, scope: Scope, notes: Note[]): Draft[] {
+  scope.resetSelf();
+  const init = cls.body.find((s): s is Extract<Stmt, { k: 'def' }> => s.k === 'def' && s.name === '__init__');
+  const forward = cls.body.find((s): s is Extract<Stmt, { k: 'def' }> => s.k === 'def' && s.name === 'forward');
+  const attrs = new Map<string, { r: ModuleResult; line: number; uses: number }>();
+  if (init) {
+    scope.push(init.params, init.body);
+    for (const s of init.body) {
+      if (s.k === 'assign' && s.targets.length === 1) {
+        const t = s.targets[0];
+        if (t.k === 'attr' && t.obj.k === 'name' && t.obj.id === 'self') {
+          if (s.value.k === 'call' && !isHelperCall(s.value, scope)) attrs.set(t.name, { r: moduleFromCall(s.value, scope, notes), line: s.line, uses: 0 });
+          continue;
+        }
+      }
+      if (s.k === 'expr' && (s.value.k === 'str' || isSuperInit(s.value))) continue;
+      if (s.k === 'pass') continue;
+      notes.push({ line: s.line, message: `ignored in __init__: ${stmtLabel(s)}`, severity: 'warning' });
+    }
+    scope.pop();
+  } else notes.push({ line: cls.line, message: `class ${cls.name} has no __init__: no layers to read`, severity: 'error' });
+  if (!forward) {
+    notes.push({ line: cls.line, message: `class ${cls.name} has no forward method: the order of its layers is unknown`, severity: 'error' });
+    return [];
+  }
+  scope.push(forward.params, forward.body);
+  const input = forward.params[1]?.name;
+  const chain: ChainLayer[] = [];
+  let current = input ?? 'x';
+  let returned = false;
+  const apply = (e: Expr, depth: number): ChainLayer[] | null => {
+    if (depth > 200) {
+      notes.push({ line: e.line, message: 'the expression is nested too deeply', severity: 'error' });
+      return null;
+    }
+    if (e.k === 'name') {
+      if (e.id === current) return [];
+      notes.push({ line: e.line, message: `uses ${e.id}, not ${current} (the output of the step before): only a chain of layers can be translated`, severity: 'error' });
+      return null;
+    }
+    if (e.k !== 'call') {
+      notes.push({ line: e.line, message: `${exprText(e)} cannot be translated: only a chain of layers (no arithmetic, no skip connections)`, severity: 'error' });
+      return null;
+    }
+    const fn = e.fn;
+    if (fn.k === 'attr' && fn.obj.k === 'name' && fn.obj.id === 'self' && e.args.length >= 1) {
+      const a = attrs.get(fn.name);
+      const inner = apply(e.args[0], depth + 1);
+      if (inner === null) return null;
+      if (!a) {
+        notes.push({ line: e.line, message: `self.${fn.name} is not a layer assigned in __init__`, severity: 'error' });
+        return null;
+      }
+      a.uses++;
+      return [...inner, ...moduleLayers(a.r, fn.name, e, notes)];
+    }
+    if (fn.k === 'call' && e.args.length >= 1) {
+      const r = moduleFromCall(fn, scope, notes);
+      const inner = apply(e.args[0], depth + 1);
+      return inner === null ? null : [...inner, ...moduleLayers(r, undefined, e, notes)];
+    }
+    const st = stepFromCall(e, scope, notes);
+    if (st.kind === 'unsupported') {
+      notes.push({ line: e.line, message: st.message, severity: 'error' });
+      return null;
+    }
+    const inner = apply(st.input, depth + 1);
+    return inner === null ? null : st.layer ? [...inner, { layer: st.layer }] : inner;
+  };
+  for (const s of forward.body) {
+    if (returned) break;
+    if (s.k === 'expr' && s.value.k === 'str') continue;
+    if (s.k === 'assign' && s.targets.length === 1 && s.targets[0].k === 'name') {
+      const got = apply(s.value, 0);
+      if (got) chain.push(...got);
+      current = s.targets[0].id;
+    } else if (s.k === 'return') {
+      returned = true;
+      if (!s.value) notes.push({ line: s.line, message: 'forward returns nothing', severity: 'error' });
+      else {
+        const got = apply(s.value, 0);
+        if (got) chain.push(...got);
+      }
+    } else if (s.k === 'expr' || s.k === 'pass') {
+      if (s.k === 'expr') notes.push({ line: s.line, message: `ignored in forward: ${exprText(s.value)}`, severity: 'warning' });
+    } else notes.push({ line: s.line, message: `${stmtLabel(s)} in forward cannot be translated: a model file is a chain of layers`, severity: 'error' });
+  }
+  if (!returned) notes.push({ line: forward.line, message: 'forward has no return', severity: 'error' });
+  scope.pop();
+  for (const [name, a] of attrs) {
+    if (a.uses > 0) continue;
+    const params = a.r.kind === 'layer' ? a.r.layer.type === 'Linear' : a.r.kind === 'sequential' && a.r.layers.some((l) => l.type === 'Linear');
+    if (params) notes.push({ line: a.line, message: `self.${name} is never used in forward and is left out (a state dict saved from this class holds its weights too)`, severity: 'warning' });
+  }
+  // Names: a Linear keeps its attribute name (its state_dict prefix); an activation module used once keeps its own.
+  const useCount = new Map<string, number>();
+  for (const c of chain) if (c.attr) useCount.set(c.attr, (useCount.get(c.attr) ?? 0) + 1);
+  const seen = new Set<string>();
+  return chain.map((c) => {
+    if (!c.attr || c.layer.name !== undefined) return c.layer;
+    if (seen.has(c.attr)) {
+      if (c.layer.type === 'Linear') notes.push({ line: c.layer.line, message: `self.${c.attr} is applied twice: shared weights cannot be written in a model file, so the second use is a separate Linear`, severity: 'error' });
+      return c.layer;
+    }
+    seen.add(c.attr);
+    return c.layer.type === 'Linear' || useCount.get(c.attr) === 1 ? { ...c.layer, name: c.attr } : c.layer;
+  });
+}
+
+/** The layers a module attribute contributes when it is called. */
+function moduleLayers(r: ModuleResult, attr: string | undefined, at: Expr, notes: Note[]): ChainLayer[] {
+  switch (r.kind) {
+    case 'layer':
+      return [{ layer: { ...r.layer }, attr }];
+    case 'identity':
+      return [];
+    case 'sequential':
+      if (attr && r.layers.some((l) => l.type === 'Linear')) {
+        notes.push({ line: at.line, message: `PyTorch saves the parameters of self.${attr} as "${attr}.<name>.weight"; the model file's keys lack the "${attr}." prefix (NN Lens strips such a prefix when loading a matching state dict)`, severity: 'warning' });
+      }
+      return r.layers.map((l) => ({ layer: { ...l } }));
+    case 'unsupported':
+      notes.push({ line: at.line, message: r.message, severity: 'error' });
+      return [];
+  }
+}
+
+function isSuperInit(e: Expr): boolean {
+  return e.k === 'call' && e.fn.k === 'attr' && e.fn.name === '__init__';
+}
+
+/** Calls in __init__ that assign values, not layers (`self.hidden = int(h)`). */
+function isHelperCall(e: Expr, scope: Scope): boolean {
+  const q = e.k === 'call' ? scope.qualify(e.fn) : null;
+  return q === 'int' || q === 'float' || q === 'len';
+}
+
+function stmtLabel(s: Stmt): string {
+  switch (s.k) {
+    case 'assign':
+      return `${s.targets.map((t) => exprText(t)).join(' = ')} = ${exprText(s.value)}`;
+    case 'augassign':
+      return `${exprText(s.target)} ${s.op} ${exprText(s.value)}`;
+    case 'expr':
+      return exprText(s.value);
+    case 'block':
+      return `an "${s.keyword}" block`;
+    case 'for':
+      return 'a "for" loop';
+    case 'def':
+      return `def ${s.name}`;
+    case 'class':
+      return `class ${s.name}`;
+    case 'return':
+      return 'return';
+    case 'import':
+    case 'from':
+      return 'an import';
+    default:
+      return s.text;
+  }
+}
+
+/** Unique names: a repeated one gets the next free name, with a warning. */
+function uniqueNames(layers: Draft[], notes: Note[]): void {
+  const taken = new Set<string>();
+  layers.forEach((l, i) => {
+    const name = l.name ?? String(i);
+    if (!taken.has(name)) {
+      taken.add(name);
+      return;
+    }
+    const all = new Set([...taken, ...layers.map((x, j) => x.name ?? String(j))]);
+    const fresh = freshName(name, all);
+    notes.push({ line: l.line, message: `the name "${name}" is taken by an earlier layer: this one is "${fresh}"`, severity: 'warning' });
+    l.name = fresh;
+    taken.add(fresh);
+  });
+}
+
+function inputShape(layers: Draft[]): number[] {
+  const firstLinear = layers.findIndex((l) => l.type === 'Linear');
+  const lin = layers[firstLinear];
+  const inF = lin && lin.type === 'Linear' ? lin.in : undefined;
+  const flattened = layers.slice(0, Math.max(0, firstLinear)).some((l) => l.type === 'Flatten' && (l.startDim ?? 1) === 1 && (l.endDim ?? -1) === -1);
+  if (flattened && inF === 784) return [1, 28, 28];
+  return [inF ?? 784];
+}
+
+/** Python text → model file text and problems. Never throws. */
+export function importFromPython(text: string, opts: ImportOptions = {}): ImportResult {
+  const off = opts.lineOffset ?? 0;
+  const done = (r: ImportResult): ImportResult => ({
+    ...r,
+    problems: r.problems.map((p) => ({ ...p, line: Math.max(1, p.line) + off })).sort((a, b) => a.line - b.line),
+  });
+  if (text.length > MAX_SOURCE_CHARS) {
+    return done({ modelJson: null, problems: [{ line: 1, message: `the text is ${text.length} characters long: more than the ${MAX_SOURCE_CHARS} a model definition can need`, severity: 'error' }] });
+  }
+  try {
+    return done(translate(text, opts));
+  } catch (e) {
+    // A bug, not the input's fault: still an answer, never an exception.
+    return done({ modelJson: null, problems: [{ line: 1, message: `internal error while importing: ${(e as Error).message}`, severity: 'error' }] });
+  }
+}
+
+function translate(text: string, opts: ImportOptions): ImportResult {
+  const parsed = parsePython(text);
+  const notes: Note[] = parsed.problems.map((p) => ({ ...p }));
+  const scope = new Scope();
+  scope.addModule(parsed.body);
+  const candidates = findCandidates(parsed.body, scope);
+  if (candidates.length === 0) {
+    notes.push({ line: 1, message: 'found no nn.Sequential(...) and no class deriving from nn.Module: nothing to import', severity: 'error' });
+    return { modelJson: null, problems: notes };
+  }
+  const pick = candidates[0];
+  if (candidates.length > 1) {
+    const others = candidates.slice(1).map((c) => `${c.kind === 'class' ? 'class ' : ''}${c.name} (line ${c.line})`);
+    notes.push({ line: pick.line, message: `imported ${pick.kind === 'class' ? 'class ' : ''}${pick.name}; also found ${others.join(', ')}: select one to import it instead`, severity: 'warning' });
+  }
+  for (const d of pick.defs) scope.push(d.params, d.body);
+  let layers: Draft[];
+  if (pick.kind === 'class') layers = translateClass(pick.stmt as Extract<Stmt, { k: 'class' }>, scope, notes);
+  else {
+    const r = moduleFromCall(pick.expr as Expr, scope, notes);
+    layers = r.kind === 'sequential' ? r.layers : [];
+    if (r.kind === 'unsupported') notes.push({ line: pick.line, message: r.message, severity: 'error' });
+  }
+  for (let i = 0; i < pick.defs.length; i++) scope.pop();
+  if (!layers.some((l) => l.type === 'Linear')) {
+    notes.push({ line: pick.line, message: `${pick.name} has no Linear layer that could be translated: no model file written`, severity: 'error' });
+    return { modelJson: null, problems: notes, source: { kind: pick.kind, name: pick.name, line: pick.line } };
+  }
+  uniqueNames(layers, notes);
+  const hints = readTrainHints(parsed.body, scope, notes);
+  const last = layers[layers.length - 1].type;
+  const loss = hints.loss?.value ?? (last === 'LogSoftmax' ? 'nll_loss' : 'cross_entropy');
+  if (hints.loss?.value === 'cross_entropy' && last === 'Softmax') {
+    notes.push({
+      line: hints.loss.line,
+      message: 'nn.CrossEntropyLoss applied to the output of a final Softmax computes softmax twice; NN Lens computes cross_entropy on the logits before the final Softmax, which is what nn.CrossEntropyLoss expects, so training here can differ from this script',
+      severity: 'warning',
+    });
+  }
+  const spec: ModelSpec = {
+    name: opts.name ?? pick.name,
+    input: { shape: inputShape(layers), dataset: hints.dataset ?? 'mnist' },
+    layers: layers.map(({ line: _line, ...l }) => l as LayerSpec),
+    init: { seed: hints.seed ?? 0, scheme: 'pytorch' },
+    train: {
+      batchSize: hints.batchSize ?? DEFAULT_TRAIN.batchSize,
+      epochs: hints.epochs ?? DEFAULT_TRAIN.epochs,
+      shuffle: hints.shuffle ?? DEFAULT_TRAIN.shuffle,
+      loss,
+      optimizer: hints.optimizer ?? { ...DEFAULT_TRAIN.optimizer },
+    },
+  };
+  const what = pick.kind === 'class' ? `class ${pick.name}` : pick.name;
+  const modelJson = modelJsonText(spec, [`Imported by NN Lens from ${opts.fileName ?? 'Python'} (${what}, line ${pick.line + (opts.lineOffset ?? 0)}).`]);
+  // What the model file's own checks say (a shape that does not chain, an input that is not 784 pixels, ...).
+  const a = analyzeModel(modelJson);
+  for (const d of a.diagnostics) {
+    if (d.severity !== 'error') continue;
+    const line = d.layer !== undefined && layers[d.layer] ? layers[d.layer].line : pick.line;
+    notes.push({ line, message: `in the model file: ${d.message}`, severity: 'error' });
+  }
+  return { modelJson, problems: notes, source: { kind: pick.kind, name: pick.name, line: pick.line }, layers: spec.layers };
+}

@@ -78,6 +78,7 @@ export interface EvalResult {
 }
 
 export interface ProgressPoint {
+  /** The epoch in progress, 1-based (the Trainer counts from 1: epoch 1 of `epochs`). */
   epoch: number;
   /** Optimiser steps since the start of the run. */
   step: number;

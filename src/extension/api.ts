@@ -11,4 +11,6 @@ export interface NnLensApi {
   readonly lastMessage: { kind: 'info' | 'warning' | 'error'; text: string } | null;
   settings(): Settings;
   statusText(): string;
+  /** Where Download Full MNIST keeps the files. */
+  downloadDir(): string;
 }

@@ -163,7 +163,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       if (!state.spec) throw new UserError(`${path.basename(uri.fsPath)} has errors: fix them before evaluating`);
       const spec = state.spec;
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${path.basename(uri.fsPath)} on the test set`, cancellable: true }, async (_p, token) => {
-        const ds = testSet(c.dataSource(state), spec);
+        const ds = await testSet(c.dataSource(state), spec);
         return evaluateState(state, ds, () => token.isCancellationRequested);
       });
       state.setEvaluation(result);
@@ -244,7 +244,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       needTrust('Exporting to PyTorch');
       let sample: { pixels: Uint8Array; label: number } | undefined;
       try {
-        const ds = testSet(c.dataSource(state), state.spec);
+        const ds = await testSet(c.dataSource(state), state.spec);
         const size = ds.rows * ds.cols;
         sample = { pixels: ds.images.slice(0, size), label: ds.labels[0] };
       } catch (e) {

@@ -37,10 +37,10 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
   status.tooltip = 'NN Lens: open the visualizer';
 
   /** Test images with the model's predictions, for the Predictions view (after a run or a load). */
-  const refreshSamples = (state: ModelState) => {
+  const refreshSamples = async (state: ModelState): Promise<void> => {
     if (!state.spec || !vscode.workspace.isTrusted) return;
     try {
-      state.setSamples(sampleSet(state, testSet(dataSource(state), state.spec)));
+      state.setSamples(sampleSet(state, await testSet(dataSource(state), state.spec)));
     } catch (e) {
       log.warn(`samples: ${errorMessage(e)}`);
     }
@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
     options: () => ({ seed: current.defaultSeed, shuffle: true, progressEveryMs: 250, snapshotEveryMs: Math.round(1000 / current.viewUpdatesPerSecond) }),
     dataSource,
     finished: async (uri, state, result) => {
-      refreshSamples(state);
+      await refreshSamples(state);
       if (result !== 'error' && current.saveWeightsNextToModel && uri.scheme === 'file' && vscode.workspace.isTrusted) {
         try {
           const file = sibling(uri, '.safetensors').fsPath;
@@ -80,9 +80,9 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
       await vscode.commands.executeCommand(id, uri);
     },
     inspect: (state, expression) => inspectExpression(state, expression),
-    images: (state, t, p) => {
+    images: async (state, t, p) => {
       if (!state.spec) throw new Error('the model file has errors');
-      return imagesOf(state, testSet(dataSource(state), state.spec), t, p);
+      return imagesOf(state, await testSet(dataSource(state), state.spec), t, p);
     },
   });
 
@@ -137,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
       });
       models.refreshAll();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => models.all().forEach((s) => refreshSamples(s))),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => models.all().forEach((s) => void refreshSamples(s))),
   );
   for (const s of models.all()) {
     const uri = vscode.Uri.parse(s.uri);
@@ -156,6 +156,7 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
     },
     settings,
     statusText: () => status.text,
+    downloadDir,
   };
 }
 

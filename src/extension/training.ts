@@ -36,6 +36,8 @@ export class TrainingController implements vscode.Disposable {
   private nextRunId = 1;
   private readonly stateChanged = new vscode.EventEmitter<void>();
   readonly onDidChange = this.stateChanged.event;
+  /** The longest time one worker message kept the host busy in the latest run, in ms (and which message). */
+  longestHandler = { ms: 0, type: '' };
 
   constructor(private readonly host: TrainingHost) {}
 
@@ -76,8 +78,8 @@ export class TrainingController implements vscode.Disposable {
     let stepsPerEpoch = 0;
     let lastEpoch = 0;
     let report: ((text: string, fraction?: number) => void) | null = null;
-    const off = client.onMessage((m: WorkerToHost) => {
-      if (m.runId !== runId) return;
+    this.longestHandler = { ms: 0, type: '' };
+    const handle = (m: WorkerToHost): void => {
       switch (m.type) {
         case 'started':
           stepsPerEpoch = m.stepsPerEpoch;
@@ -86,10 +88,11 @@ export class TrainingController implements vscode.Disposable {
           break;
         case 'progress': {
           const p = m.point;
+          lastEpoch = p.epoch;
           state.addProgress(p);
           const total = stepsPerEpoch * spec.train.epochs;
-          this.host.status.text = `$(pulse) NN Lens: epoch ${p.epoch + 1}/${spec.train.epochs} · step ${p.step} · loss ${p.loss.toFixed(4)} · acc ${(p.accuracy * 100).toFixed(1)}%`;
-          report?.(`epoch ${p.epoch + 1}/${spec.train.epochs}, step ${p.step}/${total}, loss ${p.loss.toFixed(4)}`, total ? p.step / total : undefined);
+          this.host.status.text = `$(pulse) NN Lens: epoch ${p.epoch}/${spec.train.epochs} · step ${p.step} · loss ${p.loss.toFixed(4)} · acc ${(p.accuracy * 100).toFixed(1)}%`;
+          report?.(`epoch ${p.epoch}/${spec.train.epochs}, step ${p.step}/${total}, loss ${p.loss.toFixed(4)}`, total ? p.step / total : undefined);
           break;
         }
         case 'snapshot':
@@ -99,7 +102,7 @@ export class TrainingController implements vscode.Disposable {
         case 'epochEnd':
           lastEpoch = m.epoch;
           state.addEpoch(m.epoch, state.step, m.test);
-          log.info(`run ${runId}: epoch ${m.epoch + 1}: train loss ${m.trainLoss.toFixed(4)}, train accuracy ${(m.trainAccuracy * 100).toFixed(2)}%, test loss ${m.test.loss.toFixed(4)}, test accuracy ${(m.test.accuracy * 100).toFixed(2)}%`);
+          log.info(`run ${runId}: epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, train accuracy ${(m.trainAccuracy * 100).toFixed(2)}%, test loss ${m.test.loss.toFixed(4)}, test accuracy ${(m.test.accuracy * 100).toFixed(2)}%`);
           break;
         case 'evaluation':
           state.setEvaluation(m.result);
@@ -133,6 +136,13 @@ export class TrainingController implements vscode.Disposable {
         default:
           break;
       }
+    };
+    const off = client.onMessage((m: WorkerToHost) => {
+      if (m.runId !== runId) return;
+      const t0 = performance.now();
+      handle(m);
+      const ms = performance.now() - t0;
+      if (ms > this.longestHandler.ms) this.longestHandler = { ms, type: m.type };
     });
     this.host.status.text = `$(loading~spin) NN Lens: starting ${name}`;
     this.host.status.show();
@@ -160,7 +170,7 @@ export class TrainingController implements vscode.Disposable {
     off();
     this.active = null;
     this.updateContext();
-    this.host.status.text = `$(graph) NN Lens: ${status === 'error' ? 'training failed' : `${status === 'done' ? 'trained' : 'stopped'}`} · epoch ${lastEpoch + 1} · step ${state.step}${state.evaluation ? ` · test acc ${(state.evaluation.accuracy * 100).toFixed(1)}%` : ''}`;
+    this.host.status.text = `$(graph) NN Lens: ${status === 'error' ? 'training failed' : `${status === 'done' ? 'trained' : 'stopped'}`} · epoch ${lastEpoch} · step ${state.step}${state.evaluation ? ` · test acc ${(state.evaluation.accuracy * 100).toFixed(1)}%` : ''}`;
     this.host.changed();
     await this.host.finished(uri, state, status);
     return status;

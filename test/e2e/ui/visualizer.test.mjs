@@ -1,0 +1,114 @@
+// The visualizer end to end, as a person uses it (issue 5): open the example model, run "NN Lens: Open Visualizer"
+// from the command palette, see the layers, edit `"out": 64` to 32 and see the view follow, train and see the
+// curves move. Screenshots are kept under .test-artifacts/e2e/<test>/.
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+
+/** Runs a command from the palette (F1), retrying while the extension's commands are still being registered. */
+async function palette(page, title, debugShot) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      if (debugShot && attempt === 0) await page.screenshot({ path: debugShot });
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`command "${title}" never appeared in the palette`);
+}
+
+async function openFile(page, name) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 10_000 });
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`could not open ${name} with Quick Open`);
+}
+
+/** Replaces `from` with `to` in the active editor with the Replace widget (Ctrl+H), as a person would. */
+async function replaceInEditor(page, from, to) {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+H');
+  const find = page.locator('.find-widget .find-part textarea, .find-widget .find-part input').first();
+  const replace = page.locator('.find-widget .replace-part textarea, .find-widget .replace-part input').first();
+  await replace.waitFor({ state: 'visible' });
+  await find.fill(from);
+  await replace.fill(to);
+  await replace.press('Control+Alt+Enter');
+  await page.keyboard.press('Escape');
+}
+
+export const tests = [
+  [
+    'visualizer follows the model file and shows training',
+    async ({ page, shotDir, log }) => {
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      await openFile(page, 'mnist-mlp.nn.json');
+      await palette(page, 'NN Lens: Open Visualizer');
+
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const blocks = view.locator('.layer-block');
+      await blocks.nth(3).waitFor({ timeout: 60_000 });
+      assert.equal(await blocks.count(), 4, 'four layers: W1, Sigmoid, W2, Softmax');
+      const first = await blocks.nth(0).innerText();
+      assert.match(first, /\[B, 784\]/);
+      assert.match(first, /\[B, 64\]/);
+      assert.match(first, /50,240 params/);
+      assert.match(await blocks.nth(2).innerText(), /\[B, 64\][\s\S]*\[B, 10\]/);
+      await page.screenshot({ path: path.join(shotDir, '1-visualizer-open.png') });
+      log('    the visualizer shows the four layers');
+
+      // Edit the file as a user: "out": 64 → 32 (W2's "in" is inferred, so the model stays valid).
+      await replaceInEditor(page, '"out": 64', '"out": 32');
+      await view.locator('.layer-block', { hasText: '[B, 32]' }).first().waitFor({ timeout: 15_000 });
+      assert.match(await blocks.nth(0).innerText(), /25,120 params/);
+      assert.match(await blocks.nth(2).innerText(), /\[B, 32\][\s\S]*\[B, 10\]/);
+      await page.screenshot({ path: path.join(shotDir, '2-after-edit.png') });
+      log('    the view followed the edit to 32 hidden units');
+
+      // Train from the palette and watch the curves move (five epochs, so that there is time to stop it).
+      await replaceInEditor(page, '"epochs": 1', '"epochs": 5');
+      await palette(page, 'NN Lens: Train');
+      const status = view.locator('.training .status');
+      await status.filter({ hasText: /step [1-9]/ }).waitFor({ timeout: 60_000 });
+      const lossPath = view.locator('.training path.series.train').first();
+      await lossPath.waitFor({ state: 'attached', timeout: 30_000 });
+      const d1 = await lossPath.getAttribute('d');
+      const s1 = await status.innerText();
+      await page.waitForTimeout(1500);
+      const d2 = await lossPath.getAttribute('d');
+      const s2 = await status.innerText();
+      await page.screenshot({ path: path.join(shotDir, '3-training.png') });
+      assert.ok(d1 && d2 && d1 !== d2, 'the loss curve moves');
+      assert.notEqual(s1, s2, 'the status line moves');
+      log(`    training: "${s2}"`);
+      // The status bar item shows the run as well.
+      const item = page.locator('.statusbar-item', { hasText: 'NN Lens' }).first();
+      assert.match(await item.innerText(), /NN Lens/);
+      await palette(page, 'NN Lens: Stop', path.join(shotDir, 'debug-stop.png'));
+      await status.filter({ hasText: /cancelled|done/ }).waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: path.join(shotDir, '4-stopped.png') });
+    },
+  ],
+];

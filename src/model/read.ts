@@ -262,7 +262,7 @@ function readInit(r: Reporter, m: Member | undefined): ModelSpec['init'] {
 }
 
 function readOptimizer(r: Reporter, node: Node, nodes: Map<string, Node>): OptimizerSpec {
-  const typeM = (node.children ?? []).find((p) => p.children?.[0]?.value === 'type');
+  const typeM = [...(node.children ?? [])].reverse().find((p) => p.children?.[0]?.value === 'type');
   const tn = typeM?.children?.[1];
   const type = tn ? (readEnum(r, tn, 'train.optimizer.type', OPTIMIZERS) ?? 'sgd') : 'sgd';
   const own: readonly string[] = type === 'sgd' ? SGD_FIELDS : ADAM_FIELDS;

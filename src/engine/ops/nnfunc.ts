@@ -180,7 +180,14 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
     out = new Tensor(s, diff.shape, diff.dtype);
   } else {
     let total = 0;
-    for (let i = 0; i < d.length; i++) total += d[i] * d[i];
+    let largest = 0;
+    for (let i = 0; i < d.length; i++) {
+      const sq = d[i] * d[i];
+      total += sq;
+      if (sq > largest) largest = sq;
+    }
+    // In float32 a square or the sum past 3.4e38 is inf, as PyTorch computes it: a diverging run stops at the same step.
+    if (diff.dtype === 'float32' && (Math.fround(largest) === Infinity || Math.fround(total) === Infinity)) total = Infinity;
     out = new Tensor(allocStorage(diff.dtype, 1).fill(reduction === 'sum' ? total : total / d.length), [], diff.dtype);
   }
   if (!needsGrad(input, target)) return out;

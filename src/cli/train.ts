@@ -4,7 +4,7 @@ import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args';
 import type { CliIO, Command, ExitCode } from './io';
 import { fixed, int, modelWithWeights, outputFeatures, pct, readModelSpec, resolvePath } from './common';
 import { progressLine } from './progress';
-import { Trainer } from '../train/trainer';
+import { Trainer, TrainingError } from '../train/trainer';
 import { loadDataSource } from '../train/data-source';
 import { findEmbeddedDir, type DatasetPair } from '../data/dataset';
 import { writeSafetensorsFile } from '../data/safetensors';
@@ -35,6 +35,7 @@ ${flagHelp(FLAGS)}
 
 With --json, stdout gets one object per line:
   {"type":"start",...} {"type":"progress",...} {"type":"epoch",...} ... {"type":"summary",...}
+A run stopped by a NaN or infinite loss ends with {"type":"error","message":...,"epoch":E,"step":S} instead.
 Exit codes: 0 trained, 1 failure (bad file, NaN loss, ...), 2 bad usage.
 `;
 
@@ -129,6 +130,8 @@ async function run(argv: string[], io: CliIO): Promise<ExitCode> {
     });
   } catch (e) {
     clear();
+    // With --json a stopped run ends with an error line saying where, before the message on stderr.
+    if (json && e instanceof TrainingError) emit({ type: 'error', message: e.message, epoch: e.epoch, step: e.step });
     throw e;
   }
   clear();

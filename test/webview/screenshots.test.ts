@@ -66,7 +66,7 @@ describe('webview: screenshots of every view in three themes', function () {
 
   for (const theme of ['light', 'dark', 'high-contrast'] as ThemeName[]) {
     it(`${theme}: saves a screenshot of each view`, async () => {
-      const p = await env.openWithInit({ theme, width: 1000, height: 900 });
+      const p = await env.openWithInit({ theme });
       await interact(p);
       for (const v of VIEWS) {
         const file = path.join(OUT, `${v}-${theme}.png`);

@@ -42,7 +42,11 @@ export class SoftmaxBars {
       .attr('y', (p) => y(clamp01(p)) - 4)
       .attr('text-anchor', 'middle')
       .text((p) => p.toFixed(2));
-    plot.selectAll<SVGPathElement, number>('path.true-marker').data(trueLabel === null ? [] : [trueLabel]).join('path')
+    plot.selectAll<SVGPathElement, number>('path.true-marker').data(trueLabel === null ? [] : [trueLabel]).join((enter) => {
+      const p = enter.append('path');
+      p.append('title').text('true label');
+      return p;
+    })
       .attr('class', 'true-marker')
       .attr('d', (t) => {
         const cx = (x(t) ?? 0) + x.bandwidth() / 2;

@@ -115,6 +115,8 @@ export class Heatmap {
     }
     this.dirty = false;
     this.draw();
+    // A hovered cell's value follows the new data.
+    if (this.cursor && !this.tooltip.hidden) this.showCell(this.cursor);
   }
 
   private layout(): void {
@@ -214,6 +216,7 @@ export class Heatmap {
   }
 
   private showCell(cell: { r: number; c: number } | null, at?: { x: number; y: number }): void {
+    const refresh = !at && cell !== null && cell === this.cursor;
     this.cursor = cell;
     this.draw();
     this.opts.onCell?.(cell);
@@ -225,6 +228,7 @@ export class Heatmap {
     const extra = this.m.describe?.(cell.r, cell.c) ?? `row ${cell.r} · column ${cell.c}`;
     this.readout.textContent = `${main} · ${extra}`;
     this.tooltip.textContent = main;
+    if (refresh) return;
     const v = this.view;
     const x = at?.x ?? v.tx + (cell.c + 1) * v.sx;
     const y = at?.y ?? v.ty + cell.r * v.sy;

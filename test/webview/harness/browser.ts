@@ -32,14 +32,24 @@ export interface OpenOptions {
 }
 
 export class WebviewPage {
-  private constructor(readonly page: Page) {}
-
   static async open(browser: Browser, server: HarnessServer, o: OpenOptions = {}): Promise<WebviewPage> {
     const context = await browser.newContext({ viewport: { width: o.width ?? 1000, height: o.height ?? 900 }, deviceScaleFactor: o.dpr ?? 1 });
-    const page = await context.newPage();
-    await page.goto(`${server.url}?theme=${o.theme ?? 'light'}`);
-    await page.locator('main.nnlens').waitFor({ state: 'attached' });
-    return new WebviewPage(page);
+    const p = new WebviewPage(await context.newPage(), server);
+    await p.load(o.theme);
+    return p;
+  }
+
+  private constructor(readonly page: Page, private readonly server: HarnessServer) {}
+
+  /** A fresh panel in the same tab (cheaper than a new page): forgets the saved state, then loads the page. */
+  async reset(theme?: ThemeName): Promise<void> {
+    await this.call('clearState');
+    await this.load(theme);
+  }
+
+  private async load(theme: ThemeName = 'light'): Promise<void> {
+    await this.page.goto(`${this.server.url}?theme=${theme}`);
+    await this.page.locator('main.nnlens').waitFor({ state: 'attached' });
   }
 
   /** Calls `window.__harness[name](...args)` in the page. */

@@ -14,17 +14,28 @@ export interface Env {
   openWithInit(o?: OpenOptions): Promise<WebviewPage>;
 }
 
+/** Options that need a page of their own (the default page is reused from test to test). */
+function special(o: OpenOptions): boolean {
+  return (o.dpr !== undefined && o.dpr !== 1) || o.width !== undefined || o.height !== undefined;
+}
+
 export function useBrowser(): Env {
   const env = {} as Env;
-  const pages: WebviewPage[] = [];
+  let shared: WebviewPage | null = null;
+  const used: WebviewPage[] = [];
   before(async function () {
     this.timeout(120_000);
     env.fx = trained();
     env.server = await startServer();
     env.browser = await launchBrowser();
-    env.open = async (o) => {
-      const p = await WebviewPage.open(env.browser, env.server, o);
-      pages.push(p);
+    env.open = async (o = {}) => {
+      let p: WebviewPage;
+      if (special(o)) p = await WebviewPage.open(env.browser, env.server, o);
+      else if (shared) {
+        p = shared;
+        await p.reset(o.theme);
+      } else p = shared = await WebviewPage.open(env.browser, env.server, o);
+      used.push(p);
       return p;
     };
     env.openWithInit = async (o) => {
@@ -35,13 +46,14 @@ export function useBrowser(): Env {
   });
   afterEach(async () => {
     // Whatever a test did, the page must not have thrown or hit the CSP.
-    for (const p of pages.splice(0)) {
-      const problems = await p.problems().catch(() => []);
-      await p.close();
+    for (const p of used.splice(0)) {
+      const problems = await p.problems().catch((e: unknown) => [`harness unreachable: ${String(e)}`]);
+      if (p !== shared) await p.close();
       assert.deepEqual(problems, [], 'page errors or CSP violations');
     }
   });
   after(async () => {
+    await shared?.close();
     await env.browser?.close();
     await env.server?.close();
   });

@@ -18,6 +18,7 @@ interface Harness {
   problems(): string[];
   contentBox(selector: string, index?: number): { x: number; y: number; width: number; height: number };
   state(): unknown;
+  clearState(): void;
   benchWeights(msg: Encoded, updates: number): Promise<BenchResult>;
 }
 
@@ -115,6 +116,7 @@ window.__harness = {
     return { x: r.left + e.clientLeft, y: r.top + e.clientTop, width: e.clientWidth, height: e.clientHeight };
   },
   state: () => JSON.parse(sessionStorage.getItem(STATE_KEY) ?? 'null'),
+  clearState: () => sessionStorage.removeItem(STATE_KEY),
   async benchWeights(msg, updates) {
     type W = { name: string; shape: number[]; data: ArrayBuffer };
     const base = decode(msg) as { step: number; weights: W[] };

@@ -46,7 +46,8 @@ async function run(argv: string[], io: CliIO): Promise<ExitCode> {
   const model = modelWithWeights(spec, resolvePath(io.cwd, String(flags.weights)));
   const inFile = resolvePath(io.cwd, String(flags.input));
   const features = spec.input.shape.reduce((a, b) => a * b, 1);
-  const x = asBatch(readNpyFile(inFile), features, inFile);
+  const flat = asBatch(readNpyFile(inFile), features, inFile);
+  const x = spec.input.shape.length > 1 ? flat.view([flat.shape[0], ...spec.input.shape]) : flat;
   model.eval();
   const probs = torch.noGrad(() => {
     const y = model.forward(x);

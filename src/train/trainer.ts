@@ -56,7 +56,8 @@ export class LossHead {
   private readonly layers: torch.nn.Module[];
   private oneHot: torch.Tensor | null = null;
 
-  constructor(readonly model: torch.nn.Sequential, readonly loss: LossType, readonly classes: number) {
+  /** `inputShape` is the model file's `input.shape`: flat [B, 784] batches are viewed as [B, ...inputShape]. */
+  constructor(readonly model: torch.nn.Sequential, readonly loss: LossType, readonly classes: number, readonly inputShape: readonly number[] = []) {
     const children = model.children();
     const last = children[children.length - 1];
     const dropSoftmax = loss === 'cross_entropy' && last instanceof torch.nn.Softmax;
@@ -65,7 +66,7 @@ export class LossHead {
 
   /** The tensor the loss is taken on ([B, C]: logits, log-probabilities or outputs). */
   forward(x: torch.Tensor): torch.Tensor {
-    let h = x;
+    let h = this.inputShape.length > 1 ? x.view([x.shape[0], ...this.inputShape]) : x;
     for (const m of this.layers) h = m.forward(h);
     return h;
   }
@@ -124,7 +125,7 @@ export class Trainer {
     this.model = model ?? buildModel(spec);
     this.model.train();
     this.optimizer = makeOptimizer(spec, this.model.parameters(), options.lr);
-    this.head = new LossHead(this.model, spec.train.loss, this.classes);
+    this.head = new LossHead(this.model, spec.train.loss, this.classes, spec.input.shape);
     const norm = options.normalize ?? {};
     this.loader = new DataLoader(data.train, { batchSize: options.batchSize, shuffle: options.shuffle, seed: options.seed, dropLast: options.dropLast, ...norm });
     this.evalLoader = new DataLoader(data.test, { batchSize: options.evalBatchSize ?? 1000, ...norm });

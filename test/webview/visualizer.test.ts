@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
 import type { HostToWebview, WebviewToHost } from '../../src/protocol';
-import { useBrowser, torchNumber } from './harness/setup';
+import { useBrowser, torchNumber, printed } from './harness/setup';
 import type { WebviewPage } from './harness/browser';
 
 const env = useBrowser();
@@ -321,7 +321,7 @@ describe('webview: visualizer in headless Chromium', function () {
     assert.match(r.text, /^tensor\(\[\[.*\]\], grad_fn=<SliceBackward0>\)$/s);
     const sel = '.inspector .heatmap-canvas';
     assert.equal(await p.page.locator(sel).isVisible(), true);
-    assert.equal(await p.page.locator(sel).getAttribute('aria-label'), `Inspector heatmap: W1.weight[:2, :3], 2×3, colour range ±${torchNumber(`tensor(${maxAbs(new Float32Array(r.tensor?.data ?? new ArrayBuffer(0))).toFixed(4)})`)}`);
+    assert.equal(await p.page.locator(sel).getAttribute('aria-label'), `Inspector heatmap: W1.weight[:2, :3], 2×3, colour range ±${printed(maxAbs(new Float32Array(r.tensor?.data ?? new ArrayBuffer(0))))}`);
     await hover(p, sel, await cellCentre(p, sel, 1, 2));
     assert.equal(await p.page.locator('.inspector .tooltip').textContent(), `W1.weight[:2, :3][1, 2] = ${torchNumber(env.fx.inspect('W1.weight[1, 2]').text)}`);
   });
@@ -376,6 +376,28 @@ describe('webview: visualizer in headless Chromium', function () {
     assert.equal(await p.page.locator('.layer-block[aria-current="true"]').count(), 0, 'an older cursor is ignored');
     await p.post(fresh(11, 1, 3, env.fx.weights));
     assert.deepEqual(await p.pixelAt(HEAT, at.x, at.y), trainedPx, 'a newer step is drawn');
+  });
+
+  it('shows the gradient when the snapshot carries one, and a hovered value follows new data', async () => {
+    const p = await env.openWithInit();
+    const box = p.page.locator('.weights .grad-toggle');
+    assert.equal(await box.isDisabled(), true, 'no gradient yet');
+    const at = await cellCentre(p, HEAT, 12, 340);
+    await hover(p, HEAT, at);
+    const copy = (ws: typeof env.fx.weights): typeof env.fx.weights => ws.map((w) => ({ ...w, data: w.data.slice(0) }));
+    await p.post({ type: 'weights', version: 3, runId: 1, step: 7, weights: copy(env.fx.initial), grads: copy(env.fx.grads) });
+    const init = new Float32Array(env.fx.initial[0].data);
+    assert.equal(await p.page.locator('.weights .tooltip').textContent(), `W1.weight[12, 340] = ${printed(init[12 * 784 + 340])}`);
+    await box.check();
+    await p.frames(2);
+    assert.match((await p.page.locator('.weights .status').textContent()) ?? '', /^W1\.weight\.grad \[64, 784\] · 50,176 weights · step 7$/);
+    const g = new Float32Array(env.fx.grads[0].data);
+    let k = 0;
+    g.forEach((v, i) => {
+      if (Math.abs(v) > Math.abs(g[k])) k = i;
+    });
+    await hover(p, HEAT, await cellCentre(p, HEAT, Math.floor(k / 784), k % 784));
+    assert.match((await p.page.locator('.weights .tooltip').textContent()) ?? '', new RegExp(`^W1\\.weight\\.grad\\[${Math.floor(k / 784)}, ${k % 784}\\] = -?\\d`));
   });
 
   it('reports malformed messages with a log message and keeps working', async () => {

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, WebviewPage, type OpenOptions } from './browser';
 import { startServer, type HarnessServer } from './server';
 import { trained, type Trained } from '../fixtures/trained';
+import * as torch from '../../../src/engine';
 
 export interface Env {
   browser: Browser;
@@ -65,4 +66,9 @@ export function torchNumber(repr: string): string {
   const m = /^tensor\(([^,)]+)/.exec(repr);
   if (!m) throw new Error(`not a scalar tensor repr: ${repr}`);
   return m[1];
+}
+
+/** How PyTorch prints one float32 value (the engine's print of a 0-d tensor): -0.0213 → `-0.0213`. */
+export function printed(v: number): string {
+  return torchNumber(torch.fromStorage(new Float32Array([v]), [], 'float32').toString());
 }

@@ -185,8 +185,9 @@ function translateClass(cls: Extract<Stmt, { k: 'class' }>, scope: Scope, notes:
   }
   if (!returned) notes.push({ line: forward.line, message: 'forward has no return', severity: 'error' });
   scope.pop();
+  const referenced = selfReferences(forward.body);
   for (const [name, a] of attrs) {
-    if (a.uses > 0) continue;
+    if (a.uses > 0 || referenced.has(name)) continue;
     const params = a.r.kind === 'layer' ? a.r.layer.type === 'Linear' : a.r.kind === 'sequential' && a.r.layers.some((l) => l.type === 'Linear');
     if (params) notes.push({ line: a.line, message: `self.${name} is never used in forward and is left out (a state dict saved from this class holds its weights too)`, severity: 'warning' });
   }
@@ -221,6 +222,61 @@ function moduleLayers(r: ModuleResult, attr: string | undefined, at: Expr, notes
       notes.push({ line: at.line, message: r.message, severity: 'error' });
       return [];
   }
+}
+
+/** Every `self.NAME` a forward mentions, translated or not. */
+function selfReferences(body: Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (e: Expr, depth: number): void => {
+    if (depth > 200) return;
+    const v = (x: Expr): void => visit(x, depth + 1);
+    switch (e.k) {
+      case 'attr':
+        if (e.obj.k === 'name' && e.obj.id === 'self') out.add(e.name);
+        return v(e.obj);
+      case 'call':
+        v(e.fn);
+        e.args.forEach(v);
+        return e.kwargs.forEach((k) => v(k.value));
+      case 'sub':
+        v(e.obj);
+        return v(e.index);
+      case 'tuple':
+      case 'list':
+        return e.items.forEach(v);
+      case 'binop':
+        v(e.a);
+        return v(e.b);
+      case 'unary':
+        return v(e.a);
+      default:
+        return;
+    }
+  };
+  const walk = (stmts: Stmt[], depth: number): void => {
+    if (depth > 20) return;
+    for (const s of stmts) {
+      if (s.k === 'assign' || s.k === 'augassign' || s.k === 'expr') visit(s.value, 0);
+      else if (s.k === 'return' && s.value) visit(s.value, 0);
+      else if (s.k === 'block' && s.header) visit(s.header, 0);
+      if ('body' in s) walk(s.body, depth + 1);
+    }
+  };
+  walk(body, 0);
+  return out;
+}
+
+/** Lines the parser could not read, outside `skip` (whose own lines the translation reports). */
+function unreadableLines(body: Stmt[], skip: Stmt | null, notes: Note[], severity: Note['severity'], suffix: string): void {
+  const walk = (stmts: Stmt[], depth: number): void => {
+    if (depth > 20) return;
+    for (const s of stmts) {
+      if (s === skip) continue;
+      if (s.k === 'other' && s.text.startsWith('cannot read')) notes.push({ line: s.line, message: `${s.text}${suffix}`, severity });
+      if ('body' in s) walk(s.body, depth + 1);
+    }
+  };
+  walk(body, 0);
 }
 
 function isSuperInit(e: Expr): boolean {
@@ -310,6 +366,7 @@ function translate(text: string, opts: ImportOptions): ImportResult {
   scope.addModule(parsed.body);
   const candidates = findCandidates(parsed.body, scope);
   if (candidates.length === 0) {
+    unreadableLines(parsed.body, null, notes, 'error', '');
     notes.push({ line: 1, message: 'found no nn.Sequential(...) and no class deriving from nn.Module: nothing to import', severity: 'error' });
     return { modelJson: null, problems: notes };
   }
@@ -318,6 +375,7 @@ function translate(text: string, opts: ImportOptions): ImportResult {
     const others = candidates.slice(1).map((c) => `${c.kind === 'class' ? 'class ' : ''}${c.name} (line ${c.line})`);
     notes.push({ line: pick.line, message: `imported ${pick.kind === 'class' ? 'class ' : ''}${pick.name}; also found ${others.join(', ')}: select one to import it instead`, severity: 'warning' });
   }
+  unreadableLines(parsed.body, pick.kind === 'class' ? pick.stmt : null, notes, 'warning', ' (outside the model, which may still be complete)');
   for (const d of pick.defs) scope.push(d.params, d.body);
   let layers: Draft[];
   if (pick.kind === 'class') layers = translateClass(pick.stmt as Extract<Stmt, { k: 'class' }>, scope, notes);

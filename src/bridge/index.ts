@@ -7,6 +7,9 @@
 export { exportToPyTorch, isPythonIdentifier, moduleNameFor, writePyTorchExport, type ExportOptions, type PyTorchExport, type SampleImage } from './export';
 export { pythonModule, layerSource, appendedSoftmaxName } from './python-module';
 export { sampleFits, testSample } from './sample';
+export { predictProbabilities } from './predict';
+export { importFromPython, type ImportOptions, type ImportProblem, type ImportResult } from './import';
+export { modelJsonText } from './model-json';
 export { describeMismatch, expectedParameters, matchStateDict, stripKeyPrefix, type KeyShape, type ShapeMismatch, type StateDictMatch, type TensorInfo } from './statedict';
 export { decodeNpyStateDict, readStateDictFile, readWeightsForModel, type WeightsForModel } from './read-weights';
 export { decodeNpz } from './npz';

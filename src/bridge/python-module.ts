@@ -134,7 +134,9 @@ export function pythonModule(spec: ModelSpec, opts: PythonModuleOptions): string
   const features = spec.input.shape.reduce((a, b) => a * b, 1);
   const params = expectedParameters(spec);
   const keys = params.length ? params.map((p) => `${p.key} [${p.shape.join(', ')}]`).join(', ') : '(none: the model has no Linear layer)';
-  const inputShape = spec.input.shape.length === 1 ? `[B, ${features}]` : `[B, ${spec.input.shape.join(', ')}] (or [B, ${features}])`;
+  const first = spec.layers[0];
+  const flattensFirst = first?.type === 'Flatten' && (first.startDim ?? 1) === 1 && (first.endDim ?? -1) === -1;
+  const inputShape = spec.input.shape.length === 1 ? `[B, ${features}]` : `[B, ${spec.input.shape.join(', ')}]${flattensFirst ? ` (or [B, ${features}])` : ''}`;
   const seedNote =
     spec.init.scheme === 'pytorch'
       ? `\nWith torch.manual_seed(${spec.init.seed}) just before it, build_model() starts from the same weights as NN Lens's\nuntrained model (init.seed ${spec.init.seed}).`

@@ -29,6 +29,9 @@ export function engineDType(d: FileDType): DType {
   return d === 'float16' || d === 'bfloat16' ? 'float32' : d;
 }
 
+/** Typed arrays use the platform's byte order; the files are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
@@ -49,6 +52,11 @@ export function bytesToTensor(bytes: Uint8Array, dtype: FileDType, shape: readon
   const dv = new DataView(bytes.buffer, bytes.byteOffset, need);
   const et = engineDType(dtype);
   const out = et === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  if (LITTLE_ENDIAN && (dtype === 'float32' || dtype === 'float64')) {
+    // Same layout as the storage: one byte copy (file offsets need not be aligned, so never a view).
+    new Uint8Array(out.buffer).set(bytes.subarray(0, need));
+    return torch.fromStorage(out, shape, et);
+  }
   switch (dtype) {
     case 'float32':
       for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
@@ -91,6 +99,10 @@ export function tensorToBytes(t: torch.Tensor, where: string): Uint8Array {
   const data = t.toArray();
   const n = data.length;
   const size = fileItemSize(t.dtype);
+  if (LITTLE_ENDIAN && (t.dtype === 'float32' || t.dtype === 'float64')) {
+    // float32 lives in a Float32Array and float64 in a Float64Array: their bytes are the file's bytes.
+    return new Uint8Array(data.buffer, data.byteOffset, n * size).slice();
+  }
   const out = new Uint8Array(n * size);
   const dv = new DataView(out.buffer);
   switch (t.dtype) {

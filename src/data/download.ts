@@ -1,14 +1,16 @@
 /**
  * Full MNIST download: the four standard files from a list of mirrors (torchvision's by default), each verified
  * against its MD5 checksum, written to a temporary file and renamed into the cache folder only once verified, so
- * nothing half-written survives an interruption. A failing mirror (HTTP error, bad checksum, truncation, timeout,
- * size cap) falls back to the next; cancellation via an AbortSignal stops everything.
+ * nothing half-written survives an interruption (the partial files of a killed download are removed by the next).
+ * A failing mirror (HTTP error, bad checksum, truncation, timeout, size cap) falls back to the next; cancellation
+ * via an AbortSignal stops everything.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { removeStaleTempFiles } from './fileio';
 
 export const DEFAULT_MIRRORS = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
 
@@ -64,6 +66,8 @@ export async function downloadMnist(opts: DownloadOptions): Promise<string> {
   let done = 0;
   for (const f of files) {
     const dest = path.join(opts.cacheDir, f.name);
+    // Partial files of downloads that were killed (never read as data: their names differ).
+    removeStaleTempFiles(opts.cacheDir, `${f.name}.part-`);
     if (fs.existsSync(dest) && md5File(dest) === f.md5) {
       done++;
       continue;

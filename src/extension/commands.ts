@@ -18,7 +18,7 @@ import { inspectExpression } from './inspect';
 import { evaluateState } from './evaluate';
 import { testSet } from './data';
 import { NEW_MODEL_TEMPLATE } from './template';
-import { exportPyTorch } from './export';
+import { exportToPyTorch, moduleNameFor, writePyTorchExport, type SampleImage } from '../bridge';
 import { errorMessage, isModelDocument, isModelUri, sibling, toRange } from './util';
 import type { Settings } from './settings';
 
@@ -142,7 +142,6 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       needTrust('Training');
       const { uri, state } = await target(arg);
       if (c.training.current) throw new UserError(`already training ${path.basename(c.training.current.uri.fsPath)}: stop it first`);
-      if (!c.panels.get(uri)) await c.panels.show(uri);
       return c.training.train(uri, state);
     }),
     reg('nnLens.pauseResume', async () => {
@@ -228,7 +227,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const { uri, state } = await target(arg);
       let src = typeof file === 'string' ? file : undefined;
       if (!src) {
-        const picked = await vscode.window.showOpenDialog({ defaultUri: vscode.Uri.joinPath(uri, '..'), filters: { safetensors: ['safetensors'] }, title: 'Load weights (PyTorch state_dict keys)' });
+        const picked = await vscode.window.showOpenDialog({ defaultUri: vscode.Uri.joinPath(uri, '..'), filters: { 'State dict': ['safetensors', 'npz', 'npy'] }, title: 'Load weights (PyTorch state_dict keys)' });
         if (!picked?.[0]) return undefined;
         src = picked[0].fsPath;
       }
@@ -242,15 +241,17 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const { uri, state } = await target(arg);
       if (!state.spec) throw new UserError(`${path.basename(uri.fsPath)} has errors: fix them first`);
       needTrust('Exporting to PyTorch');
-      let sample: { pixels: Uint8Array; label: number } | undefined;
+      let sample: SampleImage | undefined;
       try {
         const ds = await testSet(c.dataSource(state), state.spec);
         const size = ds.rows * ds.cols;
-        sample = { pixels: ds.images.slice(0, size), label: ds.labels[0] };
+        if (size === state.spec.input.shape.reduce((a, b) => a * b, 1)) sample = { pixels: ds.images.slice(0, size), label: ds.labels[0], description: 'test image 0' };
       } catch (e) {
-        c.log.warn(`export: no test image for the example (${errorMessage(e)}); it uses torch.rand instead`);
+        c.log.warn(`export: no test image for the example (${errorMessage(e)}); the module uses a random input instead`);
       }
-      const files = exportPyTorch(uri.fsPath, state, sample);
+      const exp = exportToPyTorch(state.spec, state.stateDict(), { moduleName: moduleNameFor(uri.fsPath), source: path.basename(uri.fsPath), sample });
+      const written = writePyTorchExport(path.dirname(uri.fsPath), exp);
+      const files = [written.python, written.weights];
       void say('info', `wrote ${files.map((f) => path.basename(f)).join(' and ')}: python3 ${path.basename(files[0])} prints the model and one prediction`);
       return files;
     }),

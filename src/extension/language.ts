@@ -4,59 +4,12 @@
  * gradient norms while training, Train · Visualize · Reset above the file).
  */
 import * as vscode from 'vscode';
-import type { Dim, LayerInfo } from '../protocol';
+import { codeLensText, hoverMarkdown, layerAtPosition } from '../model/hover';
 import type { ModelRegistry } from './models';
 import type { ModelState } from './state';
-import { fromPayload } from './state';
 import { toRange } from './util';
 
 const SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.json' }];
-
-export function shapeText(s: Dim[] | null): string {
-  return s ? `[${s.join(', ')}]` : '[?]';
-}
-
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function layerAt(state: ModelState, pos: vscode.Position): LayerInfo | undefined {
-  return state.analysis.summary.layers.find((l) => toRange(l.range).contains(pos));
-}
-
-/** Frobenius norm of a layer's weight and (while training) of its gradient, from the latest snapshot. */
-function norms(state: ModelState, layer: string): { weight?: number; grad?: number } {
-  const out: { weight?: number; grad?: number } = {};
-  const w = state.model?.namedParameters().find(([k]) => k === `${layer}.weight`)?.[1];
-  if (w) out.weight = w.norm().item();
-  const g = state.grads?.find((p) => p.name === `${layer}.weight`);
-  if (g) out.grad = fromPayload(g).norm().item();
-  return out;
-}
-
-export function layerLensText(state: ModelState, l: LayerInfo, live: boolean): string {
-  let text = `${shapeText(l.inShape)} → ${shapeText(l.outShape)}`;
-  if (l.params > 0) text += ` · ${count(l.params)} params`;
-  if (live && l.params > 0) {
-    const n = norms(state, l.name);
-    if (n.weight !== undefined) text += ` · ‖W‖ ${n.weight.toFixed(3)}`;
-    if (n.grad !== undefined) text += ` · ‖∇W‖ ${n.grad.toExponential(2)}`;
-  }
-  return text;
-}
-
-export function hoverText(state: ModelState, l: LayerInfo): string {
-  const lines = [`**${l.type} ${l.name}** · ${shapeText(l.inShape)} → ${shapeText(l.outShape)}`];
-  if (l.weightShape) {
-    const [out, inF] = l.weightShape;
-    lines.push('', `\`${l.name}.weight\`: \`torch.Size([${out}, ${inF}])\` · ${count(out * inF)} params`);
-    if (l.hasBias) lines.push(`\`${l.name}.bias\`: \`torch.Size([${out}])\` · ${count(out)} params`);
-    if (inF > 0) lines.push('', `init: U(−1/√${inF}, 1/√${inF}) = U(−${(1 / Math.sqrt(inF)).toFixed(4)}, ${(1 / Math.sqrt(inF)).toFixed(4)})`);
-    const w = state.model?.namedParameters().find(([k]) => k === `${l.name}.weight`)?.[1];
-    if (w && state.trained) lines.push('', `trained weight: mean ${w.mean().item().toFixed(4)}, std ${w.std().item().toFixed(4)}`);
-  }
-  return lines.join('\n');
-}
 
 export interface LanguageFeatures extends vscode.Disposable {
   /** Asks VS Code for fresh CodeLens (live norms while training). */
@@ -97,9 +50,12 @@ export function registerLanguageFeatures(models: ModelRegistry, isTraining: (s: 
     vscode.languages.registerHoverProvider(SELECTOR, {
       provideHover(doc, pos) {
         const state = models.get(doc.uri);
-        const l = state && layerAt(state, pos);
-        if (!state || !l) return undefined;
-        return new vscode.Hover(new vscode.MarkdownString(hoverText(state, l)), toRange(l.range));
+        if (!state || state.version !== doc.version) return undefined;
+        const a = state.analysis.model;
+        const l = layerAtPosition(a, { line: pos.line, character: pos.character });
+        if (!l) return undefined;
+        const text = hoverMarkdown(a, l.index, state.trained ? (k: string) => state.weightValues(k) : undefined);
+        return new vscode.Hover(new vscode.MarkdownString(text), toRange(l.range));
       },
     }),
     vscode.languages.registerCodeLensProvider(SELECTOR, {
@@ -115,9 +71,9 @@ export function registerLanguageFeatures(models: ModelRegistry, isTraining: (s: 
           new vscode.CodeLens(top, { title: '$(refresh) Reset', command: 'nnLens.resetWeights', arguments: arg }),
         ];
         const live = isTraining(state) || state.trained;
-        for (const l of state.analysis.summary.layers) {
-          if (l.range.start.line === 0 && l.range.end.line === 0 && l.range.start.character === 0) continue;
-          lenses.push(new vscode.CodeLens(toRange(l.range), { title: layerLensText(state, l, live), command: 'nnLens.revealInVisualizer', arguments: [doc.uri, l.index] }));
+        const values = live ? { weights: (k: string) => state.weightValues(k), grads: (k: string) => state.gradValues(k) } : {};
+        for (const l of state.analysis.model.layers) {
+          lenses.push(new vscode.CodeLens(toRange(l.range), { title: codeLensText(state.analysis.model, l.index, values), command: 'nnLens.revealInVisualizer', arguments: [doc.uri, l.index] }));
         }
         return lenses;
       },

@@ -7,6 +7,7 @@
 import * as torch from '../engine';
 import type { EvalResult, HostToWebview, ProgressPoint, SampleSet, TensorPayload, TrainingState, ViewSettings } from '../protocol';
 import { buildModel } from '../model/build';
+import { rebuildModel } from '../model/rebuild';
 import type { ModelSpec } from '../model/spec';
 import { analyze, type Analysis, type AnalysisOptions } from './analysis';
 
@@ -28,23 +29,13 @@ export function fromPayload(p: TensorPayload): torch.Tensor {
 }
 
 /**
- * Builds the model for `spec`, keeping every parameter of `old` whose key and shape did not change (PyTorch
- * state_dict keys: `W1.weight`). Returns the layers (state_dict prefixes) that were initialised afresh.
+ * Builds the model for `spec`, keeping the weights of every layer of `old` whose name and parameter shapes did
+ * not change (src/model's planRebuild). Returns the layers (state_dict prefixes) initialised afresh.
  */
-export function rebuildKeeping(spec: ModelSpec, old: torch.nn.Sequential | null): { model: torch.nn.Sequential; reinitialised: string[] } {
-  const model = buildModel(spec);
-  if (!old) return { model, reinitialised: [] };
-  const before = old.stateDict();
-  const keep = new Map<string, torch.Tensor>();
-  const fresh = new Set<string>();
-  for (const [key, p] of model.namedParameters()) {
-    const o = before.get(key);
-    const layer = key.slice(0, key.lastIndexOf('.'));
-    if (o && o.shape.length === p.shape.length && o.shape.every((d, i) => d === p.shape[i])) keep.set(key, o);
-    else fresh.add(layer);
-  }
-  model.loadStateDict(keep, false);
-  return { model, reinitialised: [...fresh] };
+export function rebuildKeeping(spec: ModelSpec, old: torch.nn.Sequential | null, oldSpec: ModelSpec | null): { model: torch.nn.Sequential; reinitialised: string[] } {
+  if (!old || !oldSpec) return { model: buildModel(spec), reinitialised: [] };
+  const { model, plan } = rebuildModel(old, oldSpec, spec);
+  return { model, reinitialised: plan.reinitialised };
 }
 
 export function emptyTraining(runId = 0): TrainingState {
@@ -98,7 +89,7 @@ export class ModelState {
     const spec = this.analysis.spec;
     this.reinitialised = [];
     if (spec) {
-      const { model, reinitialised } = rebuildKeeping(spec, this.model);
+      const { model, reinitialised } = rebuildKeeping(spec, this.model, this.builtSpec);
       this.model = model;
       this.builtSpec = spec;
       this.reinitialised = reinitialised;
@@ -116,6 +107,18 @@ export class ModelState {
     this.grads = undefined;
     this.reinitialised = this.analysis.summary.layers.filter((l) => l.params > 0).map((l) => l.name);
     this.postWeights();
+  }
+
+  /** state_dict key → current float32 values (hovers and CodeLens read them). */
+  weightValues(key: string): Float32Array | undefined {
+    const p = this.model?.namedParameters().find(([k]) => k === key)?.[1];
+    return p ? (p.contiguous().toArray() as Float32Array) : undefined;
+  }
+
+  /** state_dict key → the latest gradient from the worker, while training. */
+  gradValues(key: string): Float32Array | undefined {
+    const g = this.grads?.find((p) => p.name === key);
+    return g ? new Float32Array(g.data) : undefined;
   }
 
   weights(): TensorPayload[] {

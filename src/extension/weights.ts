@@ -1,11 +1,12 @@
 /**
  * Weights next to the model file: `<model>.safetensors` (PyTorch state_dict keys), written atomically (a temp file
  * renamed over the old one: a crash leaves the old file whole) and read back when the model is opened again.
- * Loading keeps what fits: keys and shapes that match the model file; the rest is reported, never half-loaded.
+ * Loading (safetensors, or a PyTorch user's .npz / .npy dict) keeps what fits: keys and shapes that match the model file; the rest is reported, never half-loaded.
  */
 import * as fs from 'node:fs';
 import type * as torch from '../engine';
-import { readSafetensorsFile, writeSafetensorsFile } from '../data/safetensors';
+import { writeSafetensorsFile } from '../data/safetensors';
+import { readStateDictFile } from '../bridge';
 import type { ModelState } from './state';
 
 export interface LoadReport {
@@ -30,7 +31,7 @@ export function saveWeights(file: string, state: ModelState): number {
  * names them all and nothing is loaded.
  */
 export function loadWeights(file: string, state: ModelState, strict: boolean): LoadReport {
-  const tensors = readSafetensorsFile(file);
+  const tensors = readStateDictFile(file); // .safetensors, .npz, or a dict in a .npy, told by the first bytes
   const own = new Map(state.stateDict());
   if (own.size === 0) throw new Error('the model file has errors: fix them before loading weights');
   const report: LoadReport = { loaded: [], unexpected: [], missing: [], mismatched: [] };

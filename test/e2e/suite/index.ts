@@ -11,6 +11,10 @@ export function run(): Promise<void> {
   const dir = __dirname;
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
-    mocha.run((failures: number) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    const runner = mocha.run((failures: number) => {
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else if (runner.stats?.tests === 0) reject(new Error('no integration test ran (check --grep)'));
+      else resolve();
+    });
   });
 }

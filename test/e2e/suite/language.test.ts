@@ -48,11 +48,10 @@ describe('language features for *.nn.json', () => {
     const pos = editor.document.positionAt(editor.document.getText().indexOf('"W1"') + 2);
     const hovers = await waitFor('a hover', async () => true).then(() => vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /Linear W1/);
-    assert.match(text, /\[B, 784\] → \[B, 16\]/);
-    assert.match(text, /torch\.Size\(\[16, 784\]\)/);
-    assert.match(text, /12,544 params/);
-    assert.match(text, /U\(−0\.0357, 0\.0357\)/);
+    assert.match(text, /\*\*Linear W1\*\* · `nn\.Linear\(in_features=784, out_features=16, bias=True\)`/);
+    assert.match(text, /input `\[B, 784\]` → output `\[B, 16\]`/);
+    assert.match(text, /\| `W1\.weight` \| `torch\.Size\(\[16, 784\]\)` \| 12,544 \|/);
+    assert.match(text, /U\(−0\.03571, 0\.03571\)/);
   });
 
   it('puts shapes and parameter counts in CodeLens above each layer, and Train · Visualize · Reset above the file', async () => {

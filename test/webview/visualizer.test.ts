@@ -121,7 +121,7 @@ describe('webview: visualizer in headless Chromium', function () {
     await hover(p, HEAT, await cellCentre(p, HEAT, 12, 340));
     const expected = torchNumber(env.fx.inspect('W1.weight[12, 340]').text);
     assert.equal(await p.page.locator('.weights .tooltip').textContent(), `W1.weight[12, 340] = ${expected}`);
-    assert.equal(await p.page.locator('.weights .heatmap .readout').textContent(), `W1.weight[12, 340] = ${expected} · row 12 (unit 12) · column 340 (pixel 12, 4)`);
+    assert.equal(await p.page.locator('.weights .heatmap-readout').textContent(), `W1.weight[12, 340] = ${expected} · row 12 (unit 12) · column 340 (pixel 12, 4)`);
   });
 
   it('zooms with the keyboard and pans to the cursor cell', async () => {
@@ -134,7 +134,7 @@ describe('webview: visualizer in headless Chromium', function () {
     for (let i = 0; i < 3; i++) await p.page.keyboard.press('Shift+ArrowRight');
     await p.page.keyboard.press('ArrowDown');
     const expected = torchNumber(env.fx.inspect('W1.weight[1, 30]').text);
-    assert.equal(await p.page.locator('.weights .heatmap .readout').textContent(), `W1.weight[1, 30] = ${expected} · row 1 (unit 1) · column 30 (pixel 1, 2)`);
+    assert.equal(await p.page.locator('.weights .heatmap-readout').textContent(), `W1.weight[1, 30] = ${expected} · row 1 (unit 1) · column 30 (pixel 1, 2)`);
     await p.page.keyboard.press('0');
     assert.equal(Number(await p.page.locator(HEAT).getAttribute('data-cell-width')), sx0);
   });

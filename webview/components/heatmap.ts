@@ -48,6 +48,8 @@ export interface HeatmapOptions {
 export class Heatmap {
   readonly element: HTMLElement;
   readonly canvas: HTMLCanvasElement;
+  /** The row holding the canvas: append an element (a bias strip) to show it beside the matrix, top-aligned. */
+  readonly stage: HTMLElement;
   private readonly surface: Surface;
   private readonly off = document.createElement('canvas');
   private readonly readout: HTMLElement;
@@ -66,14 +68,15 @@ export class Heatmap {
   constructor(private readonly opts: HeatmapOptions) {
     this.canvas = h('canvas', { class: 'heatmap-canvas', tabindex: 0, role: 'img', 'aria-label': opts.label });
     this.surface = createSurface(this.canvas);
-    this.readout = h('div', { class: 'readout', 'aria-live': 'polite' }, '\u00a0');
+    this.readout = h('div', { class: 'readout heatmap-readout', 'aria-live': 'polite' }, '\u00a0');
     this.tooltip = h('div', { class: 'tooltip', role: 'presentation' });
     this.tooltip.hidden = true;
     const tools = h('div', { class: 'heatmap-tools' },
       button('+', () => this.zoomBy(2), { 'aria-label': 'Zoom in', title: 'Zoom in (+)' }),
       button('\u2212', () => this.zoomBy(0.5), { 'aria-label': 'Zoom out', title: 'Zoom out (−)' }),
       button('Fit', () => this.fitView(), { 'aria-label': 'Fit the whole matrix', title: 'Fit (0)' }));
-    this.element = h('div', { class: 'heatmap' }, tools, h('div', { class: 'heatmap-stage' }, this.canvas, this.tooltip), this.readout);
+    this.stage = h('div', { class: 'heatmap-stage' }, this.canvas, this.tooltip);
+    this.element = h('div', { class: 'heatmap' }, tools, this.stage, this.readout);
     this.listen();
   }
 

@@ -57,7 +57,8 @@ export class WeightsView {
     this.biasLabel = h('div', { class: 'bias-label' });
     this.empty = h('p', { class: 'empty' });
     this.biasColumn = h('div', { class: 'bias-column' }, this.biasLabel, this.bias.element);
-    this.stage = h('div', { class: 'weights-stage' }, this.heatmap.element, this.biasColumn);
+    this.heatmap.stage.append(this.biasColumn);
+    this.stage = h('div', { class: 'weights-stage' }, this.heatmap.element);
     this.element = h('div', { class: 'weights' },
       h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.select), h('label', {}, this.gradBox, ' gradient'), this.status),
       this.empty, this.legend.element, this.stage);
@@ -110,9 +111,6 @@ export class WeightsView {
       describe: (r, c) => `row ${r} (unit ${r}) · column ${c}${img ? ` (pixel ${Math.floor(c / img[1])}, ${c % img[1]})` : ''}`,
     });
     this.heatmap.render();
-    // Line the strip's rows up with the heatmap's.
-    const top = this.heatmap.canvas.getBoundingClientRect().top - this.stage.getBoundingClientRect().top;
-    this.biasColumn.style.marginTop = `${Math.max(0, top)}px`;
     this.legend.update(scale);
     this.status.textContent = `${name} [${rows}, ${cols}] · ${formatCount(rows * cols)} weights · step ${formatCount(store.step)}`;
   }

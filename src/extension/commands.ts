@@ -17,7 +17,7 @@ import { describeMismatch, loadWeights, saveWeights } from './weights';
 import { inspectExpression } from './inspect';
 import { evaluateState } from './evaluate';
 import { testSet } from './data';
-import { NEW_MODEL_TEMPLATE } from './template';
+import { NEW_MODEL_TEMPLATE } from '../model/templates';
 import { exportToPyTorch, moduleNameFor, writePyTorchExport, type SampleImage } from '../bridge';
 import { errorMessage, isModelDocument, isModelUri, sibling, toRange } from './util';
 import type { Settings } from './settings';

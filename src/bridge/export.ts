@@ -67,11 +67,15 @@ export function exportToPyTorch(spec: ModelSpec, weights: ReadonlyMap<string, to
 
 /**
  * Writes `dir/<pythonFile>` and `dir/<weightsFile>`: both go to temporary files first and are renamed into place
- * only when both were written, so a failure leaves the old files (if any) untouched. Returns the two paths.
+ * only when both were written whole, so a failed write (a full disk, a folder in the way) leaves the old files,
+ * if any, untouched and no temporary file behind. Returns the two paths.
  */
 export function writePyTorchExport(dir: string, exp: PyTorchExport): { python: string; weights: string } {
   const pyPath = path.join(dir, exp.pythonFile);
   const wPath = path.join(dir, exp.weightsFile);
+  for (const p of [pyPath, wPath]) {
+    if (fs.existsSync(p) && !fs.statSync(p).isFile()) throw new Error(`${p} exists and is not a file: nothing was written`);
+  }
   const stamp = `${process.pid}-${Date.now()}`;
   const tmpPy = path.join(dir, `.${exp.pythonFile}.tmp-${stamp}`);
   const tmpW = path.join(dir, `.${exp.weightsFile}.tmp-${stamp}`);

@@ -66,13 +66,17 @@ export function moduleFromCall(e: Expr, scope: Scope, notes: Note[], depth = 0):
   const line = e.line;
   switch (q?.replace(/^torch\.nn\.modules\.\w+\./, 'torch.nn.')) {
     case 'torch.nn.Linear': {
-      const inF = intArg(scope, e, 0, 'in_features', notes, short);
+      const inE = arg(e, 0, 'in_features');
+      const inV = inE === undefined ? null : scope.number(inE);
       const out = intArg(scope, e, 1, 'out_features', notes, short);
       unknownKwargs(e, ['in_features', 'out_features', 'bias', 'device', 'dtype'], short, notes);
       if (out === undefined || out === null) return { kind: 'unsupported', message: `${exprText(e)}: out_features is needed` };
       const layer: Draft = { type: 'Linear', out, line };
-      if (typeof inF === 'number') layer.in = inF;
-      else notes.push({ line, message: `${exprText(e)}: in_features is left out of the model file, which infers it from the layer before`, severity: 'warning' });
+      if (inV !== null && Number.isInteger(inV)) layer.in = inV;
+      else {
+        const what = inE === undefined ? 'no in_features' : `in_features=${exprText(inE)} is not a number this text gives`;
+        notes.push({ line, message: `${short}: ${what}: left out of the model file, which infers it from the layer before`, severity: 'warning' });
+      }
       const b = arg(e, 2, 'bias');
       if (b !== undefined) {
         const bv = scope.bool(b);

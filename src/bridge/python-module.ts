@@ -26,11 +26,9 @@ export interface PythonModuleOptions {
   sample?: SampleImage;
 }
 
-/** Python's repr of a float: 0.5 → 0.5, 1 → 1.0. */
+/** A Python float literal: 0.5 → 0.5, 1 → 1.0, 1e-7 → 1e-7. */
 export function pyFloat(v: number): string {
-  if (Number.isInteger(v)) return `${v}.0`;
-  const s = String(v);
-  return s.includes('e') && !s.includes('.') ? s.replace('e', '.0e') : s;
+  return Number.isInteger(v) ? `${v}.0` : String(v);
 }
 
 /** Python source for one layer, as PyTorch's own constructors are written. */

@@ -53,7 +53,8 @@ async function run(argv: string[], io: CliIO): Promise<ExitCode> {
   if (r.modelJson === null) return 1;
   if (outFile !== null) {
     writeFileAtomic(outFile, [new TextEncoder().encode(r.modelJson)]);
-    io.err(`wrote ${outFile} (${r.source?.kind === 'class' ? 'class ' : ''}${r.source?.name}, ${r.layers?.length ?? 0} layers)\n`);
+    const n = r.layers?.length ?? 0;
+    io.err(`wrote ${outFile} (${r.source?.kind === 'class' ? 'class ' : ''}${r.source?.name}, ${n} layer${n === 1 ? '' : 's'})\n`);
   } else io.out(r.modelJson);
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   if (errors) io.err(`${errors} construct${errors === 1 ? '' : 's'} could not be translated: see above\n`);

@@ -41,7 +41,9 @@ export class Scope {
   private bindFrom(s: Stmt, frame: Map<string, Expr>): void {
     if (s.k !== 'assign') return;
     for (const t of s.targets) {
-      if (t.k === 'name') frame.set(t.id, s.value);
+      if ((t.k === 'tuple' || t.k === 'list') && (s.value.k === 'tuple' || s.value.k === 'list') && t.items.length === s.value.items.length) {
+        t.items.forEach((x, i) => x.k === 'name' && frame.set(x.id, (s.value as { items: Expr[] }).items[i]));
+      } else if (t.k === 'name') frame.set(t.id, s.value);
       else if (t.k === 'attr' && t.obj.k === 'name' && t.obj.id === 'self') this.selfAttrs.set(t.name, s.value);
     }
   }

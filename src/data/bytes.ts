@@ -126,12 +126,22 @@ export function tensorToBytes(t: torch.Tensor, where: string): Uint8Array {
   return out;
 }
 
+/** Text from a file, quoted in a message: cut to `max` characters so a corrupt header cannot flood it. */
+export function preview(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** A value from a file's header as JSON, cut short (see `preview`). */
+export function previewJson(v: unknown, max = 120): string {
+  return preview(JSON.stringify(v) ?? String(v), max);
+}
+
 /** A shape read from a file: an array of non-negative safe integers. */
 export function checkShape(shape: unknown, where: string): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new Error(`${where}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${where}: shape must be a list of non-negative integers, got ${previewJson(shape)}`);
   }
   const n = shape.reduce((a: number, b: number) => a * b, 1);
-  if (!Number.isSafeInteger(n)) throw new Error(`${where}: shape ${JSON.stringify(shape)} has too many elements`);
+  if (!Number.isSafeInteger(n)) throw new Error(`${where}: shape ${previewJson(shape)} has too many elements`);
   return shape as number[];
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readIdxFile } from './idx';
+import { dimsText, readIdxFile } from './idx';
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -40,8 +40,8 @@ export interface DatasetPair {
 export function loadIdxPair(imagesFile: string, labelsFile: string, name: string, classNames: string[]): ImageDataset {
   const im = readIdxFile(imagesFile);
   const lb = readIdxFile(labelsFile);
-  if (im.dims.length !== 3) throw new Error(`${imagesFile}: expected 3 dimensions (count × rows × cols), found ${im.dims.length} (${im.dims.join(' × ')})`);
-  if (lb.dims.length !== 1) throw new Error(`${labelsFile}: expected 1 dimension (count), found ${lb.dims.length} (${lb.dims.join(' × ')})`);
+  if (im.dims.length !== 3) throw new Error(`${imagesFile}: expected 3 dimensions (count × rows × cols), found ${im.dims.length} (${dimsText(im.dims)})`);
+  if (lb.dims.length !== 1) throw new Error(`${labelsFile}: expected 1 dimension (count), found ${lb.dims.length} (${dimsText(lb.dims)})`);
   const [count, rows, cols] = im.dims;
   if (lb.dims[0] !== count) throw new Error(`${labelsFile}: holds ${lb.dims[0]} labels but ${imagesFile} holds ${count} images`);
   const labels = lb.data;

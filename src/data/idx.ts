@@ -58,10 +58,15 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   }
   const have = buf.byteLength - headerLen;
   if (n > have) {
-    throw new Error(`${file}: truncated: the header declares ${dims.join(' × ')} = ${n} values, the file holds ${have} bytes of data`);
+    throw new Error(`${file}: truncated: the header declares ${dimsText(dims)} = ${n} values, the file holds ${have} bytes of data`);
   }
-  if (n < have) throw new Error(`${file}: ${have - n} unexpected bytes after the ${dims.join(' × ')} values the header declares`);
+  if (n < have) throw new Error(`${file}: ${have - n} unexpected bytes after the ${dimsText(dims)} values the header declares`);
   return { dims, data: buf.subarray(headerLen) };
+}
+
+/** `60000 × 28 × 28`; a corrupt header's 255 dimensions are cut short so the message stays readable. */
+export function dimsText(dims: readonly number[]): string {
+  return dims.length <= 6 ? dims.join(' × ') : `${dims.slice(0, 4).join(' × ')} × … (${dims.length} dimensions)`;
 }
 
 function hex(buf: Uint8Array, n: number): string {

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type * as torch from '../engine';
-import { bytesToTensor, checkShape, fileItemSize, tensorToBytes, type FileDType } from './bytes';
+import { bytesToTensor, checkShape, fileItemSize, preview, tensorToBytes, type FileDType } from './bytes';
 import { readRange, writeFileAtomic } from './fileio';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -58,20 +58,20 @@ export function parseNpyHeader(head: Uint8Array, file: string): NpyHeader {
   const descrM = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text);
   if (!descrM) {
     if (/['"]descr['"]\s*:\s*\[/.test(text)) throw new Error(`${file}: structured arrays (record dtypes) are not supported`);
-    throw new Error(`${file}: .npy header has no 'descr': ${text.trim()}`);
+    throw new Error(`${file}: .npy header has no 'descr': ${preview(text.trim())}`);
   }
   const descr = descrM[2];
   const fortranM = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
-  if (!fortranM) throw new Error(`${file}: .npy header has no 'fortran_order': ${text.trim()}`);
+  if (!fortranM) throw new Error(`${file}: .npy header has no 'fortran_order': ${preview(text.trim())}`);
   const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!shapeM) throw new Error(`${file}: .npy header has no 'shape': ${text.trim()}`);
+  if (!shapeM) throw new Error(`${file}: .npy header has no 'shape': ${preview(text.trim())}`);
   if (descr.includes('O')) throw new Error(`${file}: object arrays (dtype=object) are not supported: save a numeric array`);
-  if (descr[0] === '>') throw new Error(`${file}: big-endian data (${descr}) is not supported: save with arr.astype('<${descr.slice(1)}')`);
+  if (descr[0] === '>') throw new Error(`${file}: big-endian data (${preview(descr, 40)}) is not supported: save with arr.astype('<${preview(descr.slice(1), 40)}')`);
   const dtype = DESCR[descr];
-  if (!dtype) throw new Error(`${file}: unsupported dtype ${describe(descr)} (${descr}): use float32, float64, int64, uint8 or bool`);
+  if (!dtype) throw new Error(`${file}: unsupported dtype ${preview(describe(descr), 40)} (${preview(descr, 40)}): use float32, float64, int64, uint8 or bool`);
   if (fortranM[1] === 'True') throw new Error(`${file}: Fortran-order arrays are not supported: save np.ascontiguousarray(arr)`);
   const dims = shapeM[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (!dims.every((d) => /^\d+L?$/.test(d))) throw new Error(`${file}: bad shape in .npy header: (${shapeM[1]})`);
+  if (!dims.every((d) => /^\d+L?$/.test(d))) throw new Error(`${file}: bad shape in .npy header: (${preview(shapeM[1])})`);
   const shape = checkShape(dims.map((d) => Number(d.replace('L', ''))), file);
   const n = shape.reduce((a, b) => a * b, 1);
   return { dtype, shape, dataOffset: headerStart + headerLen, byteLength: n * fileItemSize(dtype) };

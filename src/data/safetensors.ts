@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type * as torch from '../engine';
-import { bytesToTensor, checkShape, fileItemSize, tensorToBytes, type FileDType } from './bytes';
+import { bytesToTensor, checkShape, fileItemSize, preview, previewJson, tensorToBytes, type FileDType } from './bytes';
 import { readRange, writeFileAtomic } from './fileio';
 
 /** Headers larger than this are refused (the reference implementation's limit is 100 MB). */
@@ -58,12 +58,13 @@ export function parseSafetensorsHeader(json: Uint8Array, dataLength: number, fil
   const metadata: Record<string, string> = {};
   const entries: TensorEntry[] = [];
   for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
-    const where = `${file}: tensor "${name}"`;
+    const where = `${file}: tensor "${preview(name, 80)}"`;
     if (name === '__metadata__') {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: __metadata__ must be an object of strings`);
       for (const [k, s] of Object.entries(v)) {
-        if (typeof s !== 'string') throw new Error(`${file}: __metadata__.${k} must be a string, got ${JSON.stringify(s)}`);
-        metadata[k] = s;
+        if (typeof s !== 'string') throw new Error(`${file}: __metadata__.${preview(k, 80)} must be a string, got ${previewJson(s)}`);
+        // defineProperty: a key such as "__proto__" is kept as data, never as the object's prototype.
+        Object.defineProperty(metadata, k, { value: s, enumerable: true, writable: true, configurable: true });
       }
       continue;
     }
@@ -71,24 +72,24 @@ export function parseSafetensorsHeader(json: Uint8Array, dataLength: number, fil
     const o = v as Record<string, unknown>;
     const fileDType = String(o.dtype);
     const dtype = DTYPES[fileDType];
-    if (!dtype) throw new Error(`${where}: dtype ${JSON.stringify(o.dtype)} is not supported (F32, F64, I64, U8, BOOL, F16, BF16)`);
+    if (!dtype) throw new Error(`${where}: dtype ${previewJson(o.dtype, 40)} is not supported (F32, F64, I64, U8, BOOL, F16, BF16)`);
     const shape = checkShape(o.shape, where);
     const offs = o.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) {
-      throw new Error(`${where}: data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offs)}`);
+      throw new Error(`${where}: data_offsets must be [begin, end] non-negative integers, got ${previewJson(offs)}`);
     }
     const [b, e] = offs as number[];
     if (e < b) throw new Error(`${where}: data_offsets [${b}, ${e}] end before they begin`);
     if (e > dataLength) throw new Error(`${where}: data_offsets [${b}, ${e}] run past the end of the data (${dataLength} bytes): the file is truncated`);
     const need = shape.reduce((a, x) => a * x, 1) * fileItemSize(dtype);
-    if (e - b !== need) throw new Error(`${where}: ${fileDType} of shape [${shape.join(', ')}] needs ${need} bytes, data_offsets [${b}, ${e}] hold ${e - b}`);
+    if (e - b !== need) throw new Error(`${where}: ${fileDType} of shape [${preview(shape.join(', '))}] needs ${need} bytes, data_offsets [${b}, ${e}] hold ${e - b}`);
     entries.push({ name, fileDType, dtype, shape, start: dataStart + b, end: dataStart + e });
   }
   entries.sort((a, b) => a.start - b.start || a.end - b.end);
   let pos = dataStart;
   for (const en of entries) {
-    if (en.start < pos) throw new Error(`${file}: tensor "${en.name}" overlaps the tensor before it (data_offsets begin at ${en.start - dataStart}, previous ends at ${pos - dataStart})`);
-    if (en.start > pos) throw new Error(`${file}: ${en.start - pos} bytes of data before tensor "${en.name}" belong to no tensor`);
+    if (en.start < pos) throw new Error(`${file}: tensor "${preview(en.name, 80)}" overlaps the tensor before it (data_offsets begin at ${en.start - dataStart}, previous ends at ${pos - dataStart})`);
+    if (en.start > pos) throw new Error(`${file}: ${en.start - pos} bytes of data before tensor "${preview(en.name, 80)}" belong to no tensor`);
     pos = en.end;
   }
   if (pos !== dataStart + dataLength) throw new Error(`${file}: the last ${dataStart + dataLength - pos} bytes of data belong to no tensor`);
@@ -100,13 +101,14 @@ export function decodeSafetensors(buf: Uint8Array, file = 'weights.safetensors')
   const n = headerLength(buf.subarray(0, 8), buf.byteLength, file);
   const h = parseSafetensorsHeader(buf.subarray(8, 8 + n), buf.byteLength - 8 - n, file);
   const out = new Map<string, torch.Tensor>();
-  for (const e of h.entries) out.set(e.name, bytesToTensor(buf.subarray(e.start, e.end), e.dtype, e.shape, `${file}: tensor "${e.name}"`));
+  for (const e of h.entries) out.set(e.name, bytesToTensor(buf.subarray(e.start, e.end), e.dtype, e.shape, `${file}: tensor "${preview(e.name, 80)}"`));
   return out;
 }
 
 /** Encodes tensors in the given order (state_dict order); the header is padded with spaces to 8 bytes. */
 export function encodeSafetensors(tensors: Iterable<readonly [string, torch.Tensor]>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array[] {
-  const header: Record<string, unknown> = {};
+  // No prototype: names such as "constructor" or "__proto__" are ordinary keys of a state dict.
+  const header = Object.create(null) as Record<string, unknown>;
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   const datas: Uint8Array[] = [];
   let off = 0;
@@ -151,13 +153,13 @@ export class SafetensorsFile {
 
   entry(name: string): TensorEntry {
     const e = this.header.entries.find((x) => x.name === name);
-    if (!e) throw new Error(`${this.file}: no tensor named "${name}" (it holds ${this.names.map((n) => `"${n}"`).join(', ') || 'no tensors'})`);
+    if (!e) throw new Error(`${this.file}: no tensor named "${preview(name, 80)}" (it holds ${preview(this.names.map((n) => `"${n}"`).join(', '), 300) || 'no tensors'})`);
     return e;
   }
 
   readTensor(name: string): torch.Tensor {
     const e = this.entry(name);
-    return bytesToTensor(readRange(this.fd, e.start, e.end - e.start, this.file), e.dtype, e.shape, `${this.file}: tensor "${name}"`);
+    return bytesToTensor(readRange(this.fd, e.start, e.end - e.start, this.file), e.dtype, e.shape, `${this.file}: tensor "${preview(name, 80)}"`);
   }
 
   readAll(): Map<string, torch.Tensor> {

@@ -400,6 +400,31 @@ describe('webview: visualizer in headless Chromium', function () {
     assert.match((await p.page.locator('.weights .tooltip').textContent()) ?? '', new RegExp(`^W1\\.weight\\.grad\\[${Math.floor(k / 784)}, ${k % 784}\\] = -?\\d`));
   });
 
+  it('draws weights on an animation frame: a burst of updates is drawn once, with the latest values', async () => {
+    const p = await env.openWithInit();
+    const at = await cellCentre(p, HEAT, 3, 400);
+    const burst = [10, 11, 12, 13, 14].map((step) => ({ type: 'weights', version: 3, runId: 1, step,
+      weights: (step === 14 ? env.fx.initial : env.fx.weights).map((w) => ({ ...w, data: w.data.slice(0) })) }));
+    assert.equal(await p.postMany(burst), 1, 'one render for five updates');
+    const init = new Float32Array(env.fx.initial[0].data);
+    assert.deepEqual((await p.pixelAt(HEAT, at.x, at.y)).slice(0, 3), expectedLight(init[3 * 784 + 400], maxAbs(init)));
+  });
+
+  it('does not draw a collapsed section, and draws the latest weights when it opens', async () => {
+    const p = await env.openWithInit();
+    const status = p.page.locator('.weights .status');
+    await p.page.getByRole('button', { name: 'Weights', exact: true }).click();
+    const update = { type: 'weights', version: 3, runId: 1, step: 20, weights: env.fx.initial.map((w) => ({ ...w, data: w.data.slice(0) })) };
+    await p.post(update);
+    assert.match((await status.textContent()) ?? '', / · step 0$/, 'the collapsed view was not redrawn');
+    await p.page.getByRole('button', { name: 'Weights', exact: true }).click();
+    await p.frames(2);
+    assert.match((await status.textContent()) ?? '', / · step 20$/);
+    const at = await cellCentre(p, HEAT, 3, 400);
+    const init = new Float32Array(env.fx.initial[0].data);
+    assert.deepEqual((await p.pixelAt(HEAT, at.x, at.y)).slice(0, 3), expectedLight(init[3 * 784 + 400], maxAbs(init)));
+  });
+
   it('reports malformed messages with a log message and keeps working', async () => {
     const p = await env.openWithInit();
     await p.clearPosted();

@@ -65,6 +65,11 @@ export class WebviewPage {
     return this.call('post', encode(msg));
   }
 
+  /** Delivers several messages in one task; resolves to the number of weight renders they caused. */
+  postMany(msgs: unknown[]): Promise<number> {
+    return this.call('postMany', msgs.map(encode));
+  }
+
   posted(): Promise<WebviewToHost[]> {
     return this.call('posted');
   }

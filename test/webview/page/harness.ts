@@ -10,6 +10,7 @@ type Encoded = unknown;
 
 interface Harness {
   post(msg: Encoded): Promise<void>;
+  postMany(msgs: Encoded[]): Promise<number>;
   posted(): unknown[];
   clearPosted(): void;
   frames(n?: number): Promise<void>;
@@ -92,14 +93,23 @@ window.__harness = {
     window.dispatchEvent(new MessageEvent('message', { data: decode(msg) }));
     await frames(2);
   },
+  async postMany(msgs) {
+    // Several messages within one task; returns how many renders the page measured for them.
+    const before = performance.getEntriesByName('nnlens:render').length;
+    for (const m of msgs) window.dispatchEvent(new MessageEvent('message', { data: decode(m) }));
+    await frames(3);
+    return performance.getEntriesByName('nnlens:render').length - before;
+  },
   posted: () => posted.slice(),
   clearPosted: () => void posted.splice(0),
   frames,
   pixelAt(selector, x, y) {
     const c = document.querySelector(selector);
     if (!(c instanceof HTMLCanvasElement)) throw new Error(`no canvas ${selector}`);
-    const ratioX = c.width / c.clientWidth;
-    const ratioY = c.height / c.clientHeight;
+    // A canvas in a collapsed section has no layout box: fall back to its computed CSS size.
+    const cs = getComputedStyle(c);
+    const ratioX = c.width / (c.clientWidth || parseFloat(cs.width));
+    const ratioY = c.height / (c.clientHeight || parseFloat(cs.height));
     const d = c.getContext('2d')?.getImageData(Math.floor(x * ratioX), Math.floor(y * ratioY), 1, 1).data;
     if (!d) throw new Error('no 2d context');
     return [d[0], d[1], d[2], d[3]];

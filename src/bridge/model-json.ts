@@ -13,7 +13,7 @@ export function modelJsonText(spec: ModelSpec, comment: string[] = []): string {
   const layer = (l: LayerSpec): string => inline(l as unknown as Record<string, unknown>, LAYER_KEYS);
   const o = spec.train.optimizer;
   const optimizer = inline(o as unknown as Record<string, unknown>, ['type', 'lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'betas', 'eps']);
-  const head = comment.map((c) => `// ${c}`.trimEnd()).join('\n');
+  const head = comment.map((c) => `// ${c.replace(/[\r\n\u2028\u2029]+/g, ' ')}`.trimEnd()).join('\n');
   return `${head ? `${head}\n` : ''}{
   "name": ${JSON.stringify(spec.name)},
   "input": { "shape": ${JSON.stringify(spec.input.shape).replace(/,/g, ', ')}, "dataset": ${JSON.stringify(spec.input.dataset)} },

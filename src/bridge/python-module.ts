@@ -64,6 +64,12 @@ export function appendedSoftmaxName(spec: ModelSpec): string | null {
 
 const py = (s: string): string => JSON.stringify(s);
 
+/** Text safe inside a Python docstring or comment: one line, no backslash escapes, no closing quotes. */
+export function plainText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').replace(/\\/g, '/').replace(/"/g, "'");
+}
+
 /** What the docstring says about the last layer and the loss. */
 function outputNote(spec: ModelSpec, appended: string | null): string {
   const last = spec.layers[spec.layers.length - 1]?.type;
@@ -145,7 +151,7 @@ export function pythonModule(spec: ModelSpec, opts: PythonModuleOptions): string
   const sampleBlock = sample
     ? `
 
-# ${sample.description}: ${info.label} class ${py(info.classNames[sample.label] ?? String(sample.label))}. One string per row of
+# ${plainText(sample.description)}: ${info.label} class ${py(info.classNames[sample.label] ?? String(sample.label))}. One string per row of
 # grey levels, two hex digits a pixel (00 black, ff white); the model sees them divided by 255.
 TEST_LABEL = ${sample.label}
 TEST_IMAGE = [
@@ -156,7 +162,7 @@ ${hexRows(sample.pixels, rowLength).map((r) => `    "${r}",`).join('\n')}
   const classNames = classNamesOf(spec);
   const classes = classNames ? `CLASSES = [${classNames.map(py).join(', ')}]\n` : '';
 
-  return `"""${spec.name}: a PyTorch module exported by NN Lens${opts.source ? ` from ${opts.source}` : ''}.
+  return `"""${plainText(spec.name)}: a PyTorch module exported by NN Lens${opts.source ? ` from ${plainText(opts.source)}` : ''}.
 
     model = load_model()    # the weights in ${opts.weightsFile} beside this file, eval mode
     probs = model(x)        # x: float32 ${inputShape}, grey levels divided by 255

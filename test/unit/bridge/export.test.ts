@@ -84,6 +84,14 @@ describe('bridge: export to PyTorch', () => {
     assert.match(none, /torch\.manual_seed\(0\)\n {4}x = torch\.rand\(1, 784\)/);
   });
 
+  it('keeps names that would break Python out of the docstring and comments', () => {
+    const evil = spec([{ type: 'Linear', out: 10 }], { name: 'a"""b\\N{x}\nc' });
+    const py = pythonModule(evil, { weightsFile: 'w.safetensors', source: 'x\\y"z.nn.json', sample: { pixels: new Uint8Array(784), label: 3, description: 'line\nbreak' } });
+    assert.equal(py.split('\n')[0], `"""a'''b/N{x} c: a PyTorch module exported by NN Lens from x/y'z.nn.json.`);
+    assert.match(py, /^# line break: MNIST class "3"\./m);
+    assert.equal(py.split('"""').length, 7, 'the three docstrings, nothing else');
+  });
+
   it('names Fashion-MNIST classes in the printed prediction', () => {
     const py = pythonModule(spec([{ type: 'Linear', out: 10 }], { input: { shape: [784], dataset: 'fashion-mnist' } }), { weightsFile: 'w.safetensors' });
     assert.match(py, /^CLASSES = \["T-shirt\/top", "Trouser", .*"Ankle boot"\]$/m);

@@ -110,6 +110,7 @@ for epoch in range(1, 4):
       '22: warning: nn.CrossEntropyLoss applied to the output of a final Softmax computes softmax twice; NN Lens computes cross_entropy on the logits before the final Softmax, which is what nn.CrossEntropyLoss expects, so training here can differ from this script',
     ]);
     assert.match(r.modelJson ?? '', /^\/\/ Imported by NN Lens from net\.py \(class Net, line 10\)\./);
+    assert.match(importFromPython(src, { fileName: 'a\nb.py' }).modelJson ?? '', /^\/\/ Imported by NN Lens from a b\.py \(class Net, line 10\)\.\n\{/);
   });
 
   it('translates functional forms and tensor methods, and names activation modules used once', () => {

@@ -139,6 +139,29 @@ describe('webview: visualizer in headless Chromium', function () {
     assert.equal(Number(await p.page.locator(HEAT).getAttribute('data-cell-width')), sx0);
   });
 
+  it('zooms with Ctrl+wheel around the pointer and pans by dragging', async () => {
+    const p = await env.openWithInit();
+    const attr = async (k: string): Promise<number> => Number(await p.page.locator(HEAT).getAttribute(k));
+    const sx0 = await attr('data-cell-width');
+    const box = await p.contentBox(HEAT);
+    const at = { x: box.x + 300, y: box.y + 101 }; // inside a cell, off its edges
+    await p.page.mouse.move(at.x, at.y);
+    const before = (await p.page.locator('.weights .tooltip').textContent()) ?? '';
+    await p.page.keyboard.down('Control');
+    for (let i = 0; i < 4; i++) await p.page.mouse.wheel(0, -100);
+    await p.page.keyboard.up('Control');
+    await p.frames(2);
+    assert.ok((await attr('data-cell-width')) > sx0 * 2, 'zoomed in');
+    await p.page.mouse.move(at.x + 1, at.y);
+    await p.page.mouse.move(at.x, at.y);
+    assert.equal(await p.page.locator('.weights .tooltip').textContent(), before, 'the weight under the pointer stays under it');
+    const tx = await attr('data-tx');
+    await p.page.mouse.down();
+    await p.page.mouse.move(at.x - 120, at.y, { steps: 4 });
+    await p.page.mouse.up();
+    assert.equal(await attr('data-tx'), tx - 120, 'dragged 120 px to the left');
+  });
+
   it('draws the bias as a strip beside the heatmap', async () => {
     const p = await env.openWithInit();
     const bias = weightsOf('W1.bias').data;

@@ -156,6 +156,19 @@ function sequentialFromCall(e: Extract<Expr, { k: 'call' }>, scope: Scope, notes
   };
   const pairs = e.args.length === 1 && !e.starred ? orderedPairs(e.args[0], scope) : null;
   if (pairs) {
+    // Python keeps one entry per key: the first one's place, the last one's value.
+    const byKey = new Map<string, number>();
+    for (let i = 0; i < pairs.length; i++) {
+      const k = pairs[i][0];
+      if (k.k !== 'str') continue;
+      const first = byKey.get(k.value);
+      if (first === undefined) byKey.set(k.value, i);
+      else {
+        notes.push({ line: k.line, message: `the name "${k.value}" appears twice: Python's OrderedDict keeps the later layer in the earlier place`, severity: 'warning' });
+        pairs[first] = [pairs[first][0], pairs[i][1]];
+        pairs.splice(i--, 1);
+      }
+    }
     for (const [k, v] of pairs) {
       if (k.k !== 'str') {
         notes.push({ line: k.line, message: `OrderedDict entry ${exprText(k)} is not a ("name", layer) pair`, severity: 'error' });

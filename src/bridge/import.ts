@@ -214,10 +214,14 @@ function moduleLayers(r: ModuleResult, attr: string | undefined, at: Expr, notes
     case 'identity':
       return [];
     case 'sequential':
-      if (attr && r.layers.some((l) => l.type === 'Linear')) {
-        notes.push({ line: at.line, message: `PyTorch saves the parameters of self.${attr} as "${attr}.<name>.weight"; the model file's keys lack the "${attr}." prefix (NN Lens strips such a prefix when loading a matching state dict)`, severity: 'warning' });
+      if (!attr) return r.layers.map((l) => ({ layer: { ...l } }));
+      if (r.layers.some((l) => l.type === 'Linear')) {
+        const keys = r.layers.map((l, i) => [l, l.name ?? String(i)] as const).filter(([l]) => l.type === 'Linear');
+        const shown = keys.slice(0, 2).map(([, n]) => `"${attr}.${n}.weight"`).join(', ');
+        notes.push({ line: at.line, message: `PyTorch saves the parameters of self.${attr} as ${shown}, ...; the model file keeps the names inside the Sequential, so its keys are the same without the "${attr}." prefix`, severity: 'warning' });
       }
-      return r.layers.map((l) => ({ layer: { ...l } }));
+      // The index inside the Sequential is the state_dict name: keep it whatever comes before.
+      return r.layers.map((l, i) => ({ layer: { ...l, name: l.name ?? String(i) } }));
     case 'unsupported':
       notes.push({ line: at.line, message: r.message, severity: 'error' });
       return [];
@@ -315,21 +319,28 @@ function stmtLabel(s: Stmt): string {
   }
 }
 
-/** Unique names: a repeated one gets the next free name, with a warning. */
+/**
+ * Unique names. A Linear keeps its name (its state_dict prefix): a layer without parameters in its way gets
+ * another one; a repeated Linear name gets the next free name, with a warning.
+ */
 function uniqueNames(layers: Draft[], notes: Note[]): void {
+  const effective = (l: Draft, i: number): string => l.name ?? String(i);
+  const order = [...layers.keys()].sort((a, b) => Number(layers[b].type === 'Linear') - Number(layers[a].type === 'Linear') || a - b);
   const taken = new Set<string>();
-  layers.forEach((l, i) => {
-    const name = l.name ?? String(i);
+  for (const i of order) {
+    const l = layers[i];
+    const name = effective(l, i);
     if (!taken.has(name)) {
       taken.add(name);
-      return;
+      continue;
     }
-    const all = new Set([...taken, ...layers.map((x, j) => x.name ?? String(j))]);
-    const fresh = freshName(name, all);
-    notes.push({ line: l.line, message: `the name "${name}" is taken by an earlier layer: this one is "${fresh}"`, severity: 'warning' });
+    const all = new Set([...taken, ...layers.map(effective)]);
+    const own = l.type.toLowerCase();
+    const fresh = l.type !== 'Linear' && l.name === undefined && !all.has(own) ? own : freshName(l.name === undefined && l.type !== 'Linear' ? own : name, all);
+    if (l.name !== undefined) notes.push({ line: l.line, message: `the name "${name}" is taken by another layer: this one is "${fresh}"`, severity: 'warning' });
     l.name = fresh;
     taken.add(fresh);
-  });
+  }
 }
 
 function inputShape(layers: Draft[]): number[] {

@@ -7,6 +7,7 @@ import { analyzeModel } from '../../../src/model/analyze';
 import { loadModelSpec } from '../../../src/model/load';
 import type { LayerSpec, ModelSpec } from '../../../src/model/spec';
 import { importFromPython, type ImportResult } from '../../../src/bridge/import';
+import { matchStateDict, stripKeyPrefix } from '../../../src/bridge/statedict';
 import { Validator } from '../model/schema-validator';
 import { ROOT } from './helpers';
 
@@ -198,6 +199,48 @@ model = tnn.Sequential(*layers).to("cpu")
     assert.deepEqual(layers(r), [{ type: 'Linear', in: 784, out: 32 }, { type: 'ReLU' }, { type: 'Linear', in: 32, out: 10 }]);
     assert.deepEqual(problems(r), []);
     assert.deepEqual(r.spec?.input.shape, [784]);
+  });
+
+  it('a Sequential attribute keeps its inner names, so a state dict of the class matches once its prefix goes', () => {
+    const r = imp(`class Wrapped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(784, 20), nn.ReLU(), nn.Linear(20, 10))
+
+    def forward(self, x):
+        return self.net(x.flatten(1))
+`);
+    assert.deepEqual(layers(r), [
+      { name: 'flatten', type: 'Flatten' },
+      { name: '0', type: 'Linear', in: 784, out: 20 },
+      { name: '1', type: 'ReLU' },
+      { name: '2', type: 'Linear', in: 20, out: 10 },
+    ]);
+    assert.deepEqual(problems(r), [
+      '7: warning: PyTorch saves the parameters of self.net as "net.0.weight", "net.2.weight", ...; the model file keeps the names inside the Sequential, so its keys are the same without the "net." prefix',
+    ]);
+    assert.ok(r.spec);
+    // What `Wrapped().state_dict()` holds in PyTorch:
+    const torchKeys = new Map(Object.entries({ 'net.0.weight': [20, 784], 'net.0.bias': [20], 'net.2.weight': [10, 20], 'net.2.bias': [10] }).map(([k, shape]) => [k, { shape }]));
+    const m = matchStateDict(r.spec, torchKeys);
+    assert.equal(m.stripPrefix, 'net.');
+    assert.ok(matchStateDict(r.spec, stripKeyPrefix(torchKeys, 'net.')).ok);
+  });
+
+  it('a repeated OrderedDict key keeps the later layer in the earlier place; a Linear name taken twice is renamed', () => {
+    const r = imp(`m = nn.Sequential(OrderedDict([('1', nn.ReLU()), ('fc', nn.Linear(784, 10)), ('fc', nn.Linear(784, 10, bias=False))]))\n`);
+    assert.deepEqual(layers(r), [{ name: '1', type: 'ReLU' }, { name: 'fc', type: 'Linear', in: 784, out: 10, bias: false }]);
+    assert.deepEqual(problems(r), ['1: warning: the name "fc" appears twice: Python\'s OrderedDict keeps the later layer in the earlier place']);
+    const c = imp(`class N(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 10)
+        self.seq = nn.Sequential(OrderedDict([('fc', nn.Linear(10, 10))]))
+    def forward(self, x):
+        return self.seq(self.fc(x))
+`);
+    assert.deepEqual(layers(c), [{ name: 'fc', type: 'Linear', in: 784, out: 10 }, { name: 'fc_2', type: 'Linear', in: 10, out: 10 }]);
+    assert.match(problems(c).join('\n'), /5: warning: the name "fc" is taken by another layer: this one is "fc_2"/);
   });
 
   it('imports a selection: the selected Sequential, with line numbers of the document', () => {

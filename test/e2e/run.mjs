@@ -4,20 +4,18 @@
 //   2. the UI tests in test/e2e/ui/*.mjs drive the workbench like a person (palette, editor, webview).
 // Usage: node test/e2e/run.mjs [--only mocha|ui] [--grep TEXT] [--keep]   (npm run test:e2e builds first)
 // Screenshots and logs go to .test-artifacts/e2e/. The server's whole process group is always killed.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CODE_SERVER_VERSION, codeServerEntry, freePort, startCodeServer, workbenchUrl as pageUrl } from '../../scripts/code-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, '.test-artifacts/e2e');
-const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
-const CACHE = process.env.NNLENS_CACHE ?? path.join(os.homedir(), '.cache/nn-lens');
-const ENTRY = path.join(CACHE, `code-server-${VERSION}`, 'node_modules/code-server/out/node/entry.js');
+const VERSION = CODE_SERVER_VERSION;
+const ENTRY = codeServerEntry();
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const MOCHA_TIMEOUT_MS = 8 * 60_000;
 /** Workbench start-up chatter: kept in mocha.log, not echoed. */
@@ -43,32 +41,6 @@ function need(file, hint) {
   }
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(base, server, deadlineMs) {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (server.exitCode !== null) throw new Error(`code-server exited with code ${server.exitCode} (see .test-artifacts/e2e/code-server.log)`);
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`code-server did not answer /healthz within ${deadlineMs} ms`);
-}
-
 /** A fresh copy of examples/ (tests write weights and new files there, never into the repo). */
 function makeWorkspace(tmp, name) {
   const ws = path.join(tmp, name);
@@ -78,10 +50,7 @@ function makeWorkspace(tmp, name) {
 
 /** The page URL that opens `folder` with our extension under development (and, for mocha, its tests). */
 function workbenchUrl(base, port, folder, testsPath) {
-  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(ROOT)]];
-  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
-  return `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return pageUrl(base, port, folder, ROOT, testsPath);
 }
 
 async function runMocha(ctx, base, port, tmp) {
@@ -154,49 +123,10 @@ async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlens-e2e-'));
-  const userData = path.join(tmp, 'ud');
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(userData, 'User/settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.welcomePage.walkthroughs.openOnInstall': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
-      'git.enabled': false,
-      'update.mode': 'none',
-      'security.workspace.trust.enabled': false,
-    }, null, 2),
-  );
-  const config = path.join(tmp, 'config.yaml');
-  fs.writeFileSync(config, 'auth: none\ncert: false\n');
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const serverLog = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
-  const server = spawn(
-    process.execPath,
-    [ENTRY, '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-      '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userData,
-      '--extensions-dir', path.join(tmp, 'exts'), tmp],
-    { detached: true, stdio: ['ignore', serverLog, serverLog], env: {
-      ...process.env,
-      // No extension gallery: nothing may leave the machine (and the tests must not depend on a marketplace).
-      EXTENSIONS_GALLERY: '{}',
-      NNLENS_E2E: '1',
-      NNLENS_E2E_GREP: grep ?? '',
-    } },
-  );
   let ctx;
-  const stopAll = () => {
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
+  let cs;
+  const stopAll = () => cs?.stop();
   process.on('SIGINT', () => {
     stopAll();
     process.exit(130);
@@ -208,8 +138,16 @@ async function main() {
   let exitCode = 0;
   const started = Date.now();
   try {
-    await waitHealthy(base, server, 30_000);
-    log(`code-server ${VERSION} on ${base} (pid ${server.pid}, data ${tmp})`);
+    cs = await startCodeServer({
+      dataDir: tmp,
+      folder: tmp,
+      port,
+      logFile: path.join(ARTIFACTS, 'code-server.log'),
+      settings: { 'security.workspace.trust.enabled': false },
+      env: { NNLENS_E2E: '1', NNLENS_E2E_GREP: grep ?? '' },
+    });
+    const base = cs.base;
+    log(`code-server ${VERSION} on ${base} (pid ${cs.server.pid}, data ${tmp})`);
     ctx = await chromium.launchPersistentContext(path.join(tmp, 'browser'), {
       executablePath: CHROMIUM,
       headless: true,

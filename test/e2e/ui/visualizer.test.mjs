@@ -2,6 +2,7 @@
 // from the command palette, see the layers, edit `"out": 64` to 32 and see the view follow, train and see the
 // curves move. Screenshots are kept under .test-artifacts/e2e/<test>/.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Runs a command from the palette (F1), retrying while the extension's commands are still being registered. */
@@ -56,6 +57,7 @@ async function replaceInEditor(page, from, to) {
   await replace.fill(to);
   await replace.press('Control+Alt+Enter');
   await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Home'); // back to the top-left of the file
 }
 
 export const tests = [
@@ -109,6 +111,39 @@ export const tests = [
       await palette(page, 'NN Lens: Stop', path.join(shotDir, 'debug-stop.png'));
       await status.filter({ hasText: /cancelled|done/ }).waitFor({ timeout: 30_000 });
       await page.screenshot({ path: path.join(shotDir, '4-stopped.png') });
+    },
+  ],
+  [
+    'a shape mismatch is underlined and its quick fix repairs it',
+    async ({ page, workspace, shotDir, log }) => {
+      const text = fs.readFileSync(path.join(workspace, 'mnist-mlp.nn.json'), 'utf8').replace('{ "name": "W2", "type": "Linear", "out": 10 }', '{ "name": "W2", "type": "Linear", "in": 32, "out": 10 }');
+      assert.match(text, /"in": 32/);
+      fs.writeFileSync(path.join(workspace, 'broken.nn.json'), text);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      await openFile(page, 'broken.nn.json');
+      const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+      await squiggle.waitFor({ timeout: 30_000 });
+      // The Problems panel names the mismatch in PyTorch's terms.
+      await palette(page, 'View: Focus Problems');
+      const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'Linear W2 expects 32 input features but receives 64 from W1' }).first();
+      await problem.waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: path.join(shotDir, '1-diagnostic.png') });
+      // Put the cursor on the wrong value and apply the quick fix (Ctrl+.).
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+F');
+      await page.locator('.find-widget .find-part textarea, .find-widget .find-part input').first().fill('"in": 32');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+.');
+      const fix = page.locator('.action-widget .monaco-list-row, .context-view .monaco-list-row', { hasText: /in/ }).first();
+      await fix.waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: path.join(shotDir, '2-quick-fix.png') });
+      await page.keyboard.press('Enter');
+      await squiggle.waitFor({ state: 'detached', timeout: 15_000 });
+      const line = (await page.locator('.monaco-editor .view-line', { hasText: 'W2' }).first().innerText()).replace(/\u00a0/g, ' ');
+      assert.match(line, /"in": 64/, `the fix set in to 64: ${line}`);
+      log('    the quick fix set W2\'s in to 64');
     },
   ],
 ];

@@ -37,13 +37,19 @@ const OPERATORS = [
   '%=', '@=', '&=', '|=', '^=', '(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '+', '-', '*', '/', '%', '@', '=',
   '<', '>', '|', '&', '^', '~',
 ];
+/** Operators by first character, longest first. */
+const OPERATORS_BY_CHAR = new Map<string, string[]>();
+for (const o of OPERATORS) OPERATORS_BY_CHAR.set(o[0], [...(OPERATORS_BY_CHAR.get(o[0]) ?? []), o]);
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
 /** Refuse inputs beyond this many characters (a model definition is a few kilobytes). */
-export const MAX_SOURCE_CHARS = 5_000_000;
+export const MAX_SOURCE_CHARS = 1_000_000;
 
-const isNameStart = (c: string): boolean => /[\p{L}\p{Nl}_]/u.test(c);
-const isNameChar = (c: string): boolean => /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(c);
+const isAsciiName = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
+const isNameStart = (c: string): boolean => isAsciiName(c) || (c > '\x7f' && /[\p{L}\p{Nl}]/u.test(c));
+const isNameChar = (c: string): boolean => isAsciiName(c) || (c >= '0' && c <= '9') || (c > '\x7f' && /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(c));
+const STRING_START = /^[rRbBuUfF]{0,2}(['"])/;
+const NUMBER = /0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?[jJ]?/y;
 
 export function tokenize(src: string, problems: Problem[]): LogicalLine[] {
   const lines: LogicalLine[] = [];
@@ -113,7 +119,7 @@ export function tokenize(src: string, problems: Problem[]): LogicalLine[] {
       continue;
     }
     // Strings, with an optional prefix (r, b, u, f, rb, br, fr, rf in any case).
-    const pre = /^[rRbBuUfF]{0,2}(['"])/.exec(src.slice(i, i + 3));
+    const pre = c === '"' || c === "'" || 'rRbBuUfF'.includes(c) ? STRING_START.exec(src.slice(i, i + 3)) : null;
     if (pre && (pre[0].length === 1 || /^(r|b|u|f|rb|br|fr|rf)$/i.test(pre[0].slice(0, -1)))) {
       const tokLine = line;
       const quote = pre[1];
@@ -162,14 +168,15 @@ export function tokenize(src: string, problems: Problem[]): LogicalLine[] {
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?[jJ]?)/.exec(src.slice(i, i + 400));
+    if ((c >= '0' && c <= '9') || (c === '.' && (src[i + 1] ?? '') >= '0' && (src[i + 1] ?? '') <= '9')) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(src);
       const text = m && m[0] ? m[0] : c;
       push('number', text, col);
       i += text.length;
       continue;
     }
-    const op = OPERATORS.find((o) => src.startsWith(o, i));
+    const op = OPERATORS_BY_CHAR.get(c)?.find((o) => src.startsWith(o, i));
     if (op) {
       if (op === '(' || op === '[' || op === '{') brackets.push({ ch: op, line });
       else if (op in CLOSERS) {

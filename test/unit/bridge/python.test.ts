@@ -18,7 +18,8 @@ import { testSample } from '../../../src/bridge/sample';
 import { expectedParameters } from '../../../src/bridge/statedict';
 import { FIX, FIXTURE_MODELS, MEDIA, fixtureSpec, maxAbsDiff, tmpDir } from './helpers';
 
-const PYTHON = '/usr/bin/python3';
+/** NNLENS_PYTHON points the test at another interpreter (or a missing one, to see the skip). */
+const PYTHON = process.env.NNLENS_PYTHON ?? '/usr/bin/python3';
 
 function pythonWithTorch(): string | null {
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
@@ -87,7 +88,7 @@ interface Results {
   truncated: string | null;
 }
 
-describe('bridge: the exported module in PyTorch (/usr/bin/python3)', function () {
+describe(`bridge: the exported module in PyTorch (${PYTHON})`, function () {
   this.timeout(300_000);
   let dir: string;
   let res: Results;

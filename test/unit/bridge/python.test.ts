@@ -24,7 +24,9 @@ const PYTHON = process.env.NNLENS_PYTHON ?? '/usr/bin/python3';
 function pythonWithTorch(): string | null {
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
   const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+  if (r.status === 0) return null;
+  const why = (r.stderr || r.error?.message || '').trim().split('\n').pop() || `exit code ${r.status}`;
+  return `${PYTHON} cannot import torch (${why})`;
 }
 
 // Runs each exported module: load_model() on x, build_model() after manual_seed, model[:-1], the state_dict keys.

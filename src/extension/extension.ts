@@ -127,7 +127,8 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
       if (idx !== state.selectedLayer) state.selectLayer(idx);
     }),
     models.onDidAnalyse((state) => {
-      if (training.isTraining(state) && state.reinitialised.length) state.markEdit(state.reinitialised);
+      // An edit during training: the worker restarts on the edited model; the curves get a marker.
+      if (training.isTraining(state) && training.edited(state)) state.markEdit(state.reinitialised);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('nnLens')) return;

@@ -141,6 +141,29 @@ export class ModelState {
     this.postWeights();
   }
 
+  /**
+   * Copies in the tensors whose key and shape match the current model and ignores the rest (worker snapshots
+   * taken before an edit of the model file arrive with the old shapes). Returns the keys it skipped.
+   */
+  mergeWeights(weights: readonly TensorPayload[], step?: number, grads?: TensorPayload[]): string[] {
+    if (!this.model) return weights.map((p) => p.name);
+    const own = new Map(this.model.namedParameters());
+    const fit = new Map<string, torch.Tensor>();
+    const skipped: string[] = [];
+    for (const p of weights) {
+      const t = own.get(p.name);
+      if (t && t.shape.length === p.shape.length && t.shape.every((d, i) => d === p.shape[i])) fit.set(p.name, fromPayload(p));
+      else skipped.push(p.name);
+    }
+    for (const [k, t] of own) if (!fit.has(k)) fit.set(k, t.detach());
+    this.model.loadStateDict(fit, true);
+    this.trained = true;
+    this.grads = grads?.filter((g) => !skipped.includes(g.name));
+    if (step !== undefined) this.step = step;
+    this.postWeights();
+    return skipped;
+  }
+
   private postWeights(): void {
     if (this.listeners.size === 0) return;
     this.post({ type: 'weights', version: this.version, runId: this.runId, step: this.step, weights: this.weights(), ...(this.grads ? { grads: this.grads } : {}) });

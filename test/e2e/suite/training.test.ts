@@ -115,4 +115,25 @@ describe('training in the editor', function () {
     assert.equal(await vscode.commands.executeCommand('nnLens.pauseResume'), 'idle');
     assert.equal(nn.lastMessage?.text, 'nothing is training');
   });
+
+  it('goes on training the edited model when the file changes during a run, keeping the unchanged layers', async () => {
+    const nn = await api();
+    const { uri, editor } = await openModel('edit-while-training.nn.json', smallModel('edit-while-training').replace('"epochs": 1', '"epochs": 20').replace('"batchSize": 32', '"batchSize": 8'));
+    const state = nn.models.get(uri);
+    assert.ok(state);
+    const done = vscode.commands.executeCommand('nnLens.train', uri);
+    await waitFor('some progress', () => state.training.status === 'running' && state.step > 50, 30_000);
+    const at = editor.document.getText().indexOf('"name": "W2"');
+    await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 12)), '"name": "head"'));
+    const marker = await waitFor('an edit marker', () => state.training.editMarkers[0], 10_000);
+    assert.deepEqual(marker.changed, ['head']);
+    await waitFor('training on the edited model', () => state.step > marker.step + 50 && state.weights().some((w) => w.name === 'head.weight'), 30_000);
+    assert.equal(state.training.status, 'running');
+    assert.equal(state.training.runId, state.runId, 'the same run goes on (the curves continue)');
+    const points = state.training.points.map((p) => p.step);
+    assert.deepEqual(points, [...points].sort((a, b) => a - b), 'steps keep increasing across the restart');
+    await vscode.commands.executeCommand('nnLens.stop');
+    assert.equal(await done, 'cancelled');
+    await vscode.commands.executeCommand('undo');
+  });
 });

@@ -93,6 +93,7 @@ export class App {
       this.renderAll();
     });
     new ResizeObserver(() => this.resize()).observe(main);
+    this.watchPixelRatio();
     const saved = this.host.state.model;
     if (saved) {
       // A restored panel draws what it last showed while the host replays the state.
@@ -273,6 +274,18 @@ export class App {
 
   private renderAll(): void {
     for (const [id] of SECTIONS) this.renderSection(id);
+  }
+
+  /**
+   * Moving the panel to a screen with another devicePixelRatio: redraw, and every canvas re-sizes its backing
+   * store as it draws (they also check the ratio on each draw, for hosts that do not fire this media query).
+   */
+  private watchPixelRatio(): void {
+    const mq = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+    mq.addEventListener('change', () => {
+      this.renderAll();
+      this.watchPixelRatio();
+    }, { once: true });
   }
 
   private resize(): void {

@@ -530,6 +530,20 @@ describe('webview: visualizer in headless Chromium', function () {
     assert.deepEqual(size, [box.width * 2, box.height * 2]);
   });
 
+  it('re-sizes canvases when devicePixelRatio changes (panel moved to another screen)', async () => {
+    const p = await env.openWithInit({ dpr: 1, width: 1000, height: 900 });
+    const size = (): Promise<number[]> => p.page.locator(HEAT).evaluate((e) => [(e as unknown as { width: number }).width, (e as unknown as { height: number }).height]);
+    const box = await p.contentBox(HEAT);
+    assert.deepEqual(await size(), [box.width, box.height]);
+    const cdp = await p.page.context().newCDPSession(p.page);
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1000, height: 900, deviceScaleFactor: 2, mobile: false });
+    // (Emulation does not fire the resolution media query; the next weight update notices the new ratio.)
+    await p.post({ type: 'weights', version: 3, runId: 1, step: 5, weights: env.fx.weights.map((w) => ({ ...w, data: w.data.slice(0) })) });
+    assert.deepEqual(await size(), [box.width * 2, box.height * 2]);
+    assert.equal((await p.contentBox(HEAT)).width, box.width, 'same CSS size');
+    await cdp.detach();
+  });
+
   it('follows the theme: dark colours, zero fades into the background, repainted on a theme switch', async () => {
     const p = await env.openWithInit({ theme: 'dark' });
     const { data } = weightsOf('W1.weight');

@@ -111,6 +111,8 @@ export class Heatmap {
   render(): void {
     const m = this.m;
     if (!m) return;
+    // The panel moved to a screen with another pixel ratio: new backing store, same CSS size and zoom.
+    if ((window.devicePixelRatio || 1) !== this.surface.dpr) sizeSurface(this.surface, this.surface.width, this.surface.height);
     if (this.dirty && this.image) {
       m.scale.fill(m.data, new Uint32Array(this.image.data.buffer), 0, m.rows * m.cols);
       const ctx = this.off.getContext('2d');

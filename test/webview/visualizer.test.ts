@@ -6,6 +6,8 @@ import { strict as assert } from 'node:assert';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
 import type { HostToWebview, WebviewToHost } from '../../src/protocol';
+import { analyzeModel } from '../../src/model/analyze';
+import { MODEL_TEXT } from './fixtures/trained';
 import { useBrowser, torchNumber, printed } from './harness/setup';
 import type { WebviewPage } from './harness/browser';
 
@@ -89,6 +91,21 @@ describe('webview: visualizer in headless Chromium', function () {
     await p.post({ type: 'model', version: 4, model, reinitialised: [] });
     assert.match((await p.page.locator('.layers > li').nth(2).locator('.diagnostic').textContent()) ?? '', /error Linear W2: "out" must be a positive integer \(line \d+\)/);
     assert.ok((await p.page.locator('.layer-block').nth(2).getAttribute('class'))?.includes('error'));
+  });
+
+  it('a model file with an error: the problem on its block, no weights, empty views, no crash', async () => {
+    const p = await env.open();
+    const broken = analyzeModel(MODEL_TEXT.replace('"out": 10', '"out": 0'), { uri: 'file:///work/mnist.nn.json' });
+    const bad = broken.summary.diagnostics.filter((d) => d.layer !== undefined && d.severity === 'error');
+    assert.ok(bad.length > 0, 'the analysis reports an error on a layer');
+    await p.post({ ...env.fx.init(), model: broken.summary, weights: [], samples: null, evaluation: null,
+      training: { runId: 0, status: 'idle', points: [], epochs: [], editMarkers: [] }, runId: 0 });
+    const li = p.page.locator('.layers > li').nth(bad[0].layer ?? 0);
+    assert.equal(await li.locator('.diagnostic.error').first().textContent(), `error ${bad[0].message} (line ${bad[0].range.start.line + 1})`);
+    assert.match((await p.page.locator('.weights .empty').textContent()) ?? '', /^Waiting for W1\.weight \[64, 784\]…$|^This model has no Linear layer\.$/);
+    assert.equal(await p.page.locator('.predictions .empty').textContent(), 'No test samples yet.');
+    assert.equal(await p.page.locator('.evaluation .summary').textContent(), 'Not evaluated yet.');
+    assert.equal(await p.page.locator('.training .status').textContent(), 'idle');
   });
 
   it('draws W1.weight one pixel per weight: a known positive and a known negative weight in their colours', async () => {

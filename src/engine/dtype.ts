@@ -1,4 +1,5 @@
 /** Element types, their storage, and PyTorch's type promotion. */
+import { chargeElements } from './limits';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8' | 'bool';
 export type Storage = Float32Array | Float64Array;
@@ -7,6 +8,7 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int64', 'uint8',
 
 /** float32 lives in a Float32Array; everything else in a Float64Array (int64 values are exact up to 2^53). */
 export function allocStorage(dtype: DType, n: number): Storage {
+  chargeElements(n);
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
 }
 

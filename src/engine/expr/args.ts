@@ -2,11 +2,21 @@
 import { Tensor } from '../tensor';
 import { Size } from '../shape';
 import type { DType } from '../dtype';
+import type { ComputeLimits } from '../limits';
 import { ExpressionError } from './lexer';
 import { DTypeValue, PyNum, Seq, Value, typeName } from './values';
 
 /** The most elements an expression may create: a typo must not allocate gigabytes. */
 export const MAX_ELEMENTS = 50_000_000;
+
+/**
+ * What one evaluation may use in all (enforced by the engine while it runs): any one tensor up to MAX_ELEMENTS,
+ * four such in all, and a billion multiply-adds (a 1000×1000 by 1000×1000 product, about a second).
+ */
+export const INSPECTOR_LIMITS: ComputeLimits = { maxElements: MAX_ELEMENTS, maxTotalElements: 4 * MAX_ELEMENTS, maxMultiplyAdds: 1e9 };
+
+/** The most numbers `tolist()` turns into a printed list. */
+export const MAX_LIST_ELEMENTS = 100_000;
 
 export class Args {
   private readonly bound = new Map<string, Value>();

@@ -12,7 +12,8 @@ import { matmul } from '../ops/linalg';
 import { Slice, IndexItem, Ellipsis, indexTensor } from '../ops/indexing';
 import { ExpressionError } from './lexer';
 import { Node, parseExpression } from './parser';
-import { toInt, toNum } from './args';
+import { INSPECTOR_LIMITS, toInt, toNum } from './args';
+import { withLimits } from '../limits';
 import { tensorAttr } from './tensor-methods';
 import { makeFunctional, makeTorch } from './torch-ns';
 import { DTypeValue, Fn, NamedTuple, Namespace, OrderedDict, PyNum, Seq, Value, repr, typeName } from './values';
@@ -46,8 +47,11 @@ export function evaluate(expression: string, scope: Record<string, unknown> = {}
     env.set('F', makeFunctional());
     env.set('len', new Fn('len', (args) => new PyNum(lengthOf(args[0]), true)));
     for (const [k, v] of Object.entries(scope)) env.set(k, toValue(v));
-    const value = new Evaluator(env).eval(parseExpression(expression));
-    return { text: repr(value), tensor: value instanceof Tensor ? value : undefined, value };
+    // What the user typed may ask for anything: the engine refuses what would exhaust memory or time.
+    return withLimits(INSPECTOR_LIMITS, () => {
+      const value = new Evaluator(env).eval(parseExpression(expression));
+      return { text: repr(value), tensor: value instanceof Tensor ? value : undefined, value };
+    });
   } catch (e) {
     if (e instanceof ExpressionError) throw e;
     // Engine errors (shape mismatches, out-of-range indices) carry PyTorch's wording: pass the message on.
@@ -74,7 +78,7 @@ class Evaluator {
 
   eval(n: Node): Value {
     switch (n.kind) {
-      case 'num': return new PyNum(n.value, n.isInt);
+      case 'num': return n.isInt ? exactInt(n.value, n.pos) : new PyNum(n.value, false);
       case 'str': return n.value;
       case 'name': return this.name(n.name, n.pos);
       case 'attr': return attribute(this.eval(n.target), n.name, n.pos);
@@ -212,7 +216,21 @@ function unaryOp(op: string, v: Value, pos: number): Value {
   throw new ExpressionError(`bad operand type for unary ${op}: '${typeName(v)}'`, pos);
 }
 
+/**
+ * A Python int. Python's are unbounded; ours are doubles, exact up to 2**53 - 1: past that (10**400, 2**64) the
+ * value would silently be wrong (10**400 - 10**400 would not be 0), so it is an error instead.
+ */
+function exactInt(v: number, pos: number): PyNum {
+  if (!Number.isSafeInteger(v)) throw new ExpressionError(`integer ${Number.isFinite(v) ? v.toLocaleString('en-US') : 'result'} is too large: the inspector's integers are exact up to 2**53 - 1`, pos);
+  return new PyNum(v, true);
+}
+
 function pyArith(op: string, a: PyNum, b: PyNum, pos: number): Value {
+  const r = pyArithRaw(op, a, b, pos);
+  return r instanceof PyNum && r.isInt ? exactInt(r.value, pos) : r;
+}
+
+function pyArithRaw(op: string, a: PyNum, b: PyNum, pos: number): Value {
   const x = a.value, y = b.value;
   const ints = a.isInt && b.isInt;
   switch (op) {

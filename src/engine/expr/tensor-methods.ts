@@ -4,7 +4,7 @@ import * as V from '../ops/view';
 import * as E from '../ops/elementwise';
 import * as R from '../ops/reduce';
 import { ExpressionError } from './lexer';
-import { Args, shapeArgs, toIntList, toNum, toTensor } from './args';
+import { Args, MAX_LIST_ELEMENTS, shapeArgs, toIntList, toNum, toTensor } from './args';
 import { DTypeValue, Fn, NamedTuple, PyNum, Seq, Value } from './values';
 
 type Method = (t: Tensor, args: Value[], kw: Map<string, Value>) => Value;
@@ -56,7 +56,11 @@ export const TENSOR_METHODS: Record<string, Method> = {
   dim: (t) => new PyNum(t.ndim, true),
   numel: (t) => new PyNum(t.numel(), true),
   item: (t) => pyNumber(t),
-  tolist: (t) => toPyList(t),
+  tolist: (t) => {
+    const n = t.numel();
+    if (n > MAX_LIST_ELEMENTS) throw new ExpressionError(`tolist(): refusing to make a list of ${n.toLocaleString('en-US')} numbers (the inspector's limit is ${MAX_LIST_ELEMENTS.toLocaleString('en-US')}): take a part first, e.g. t[:10].tolist()`);
+    return toPyList(t);
+  },
   view: (t, a) => V.view(t, shapeArgs('view', a)),
   reshape: (t, a) => V.reshape(t, shapeArgs('reshape', a)),
   flatten: (t, a, kw) => {

@@ -48,7 +48,8 @@ const FUNCTIONS = [
 ];
 
 function checkCount(n: number, fn: string): void {
-  if (!(n <= MAX_ELEMENTS)) throw new ExpressionError(`${fn}(): refusing to make ${n} elements (limit ${MAX_ELEMENTS})`);
+  if (!Number.isFinite(n)) throw new ExpressionError(`${fn}(): these arguments give no finite number of elements`);
+  if (!(n <= MAX_ELEMENTS)) throw new ExpressionError(`${fn}(): refusing to make ${n.toLocaleString('en-US')} elements (the inspector's limit is ${MAX_ELEMENTS.toLocaleString('en-US')})`);
 }
 
 export function makeFunctional(): Namespace {
@@ -110,6 +111,7 @@ export function makeTorch(): Namespace {
       const anyFloat = args.some((x) => x instanceof PyNum && !x.isInt);
       const [s, e] = a.has('end') ? [a.num('start'), a.num('end')] : [0, a.num('start')];
       const step = a.num('step', 1);
+      if (step === 0) throw new ExpressionError('step must be nonzero');
       checkCount(Math.ceil((e - s) / step), 'arange');
       return C.arange(s, e, step, { dtype: a.dtype('dtype') ?? (anyFloat ? 'float32' : undefined) });
     }),

@@ -12,6 +12,7 @@ import { SparseRows, allFinite, compressRows, spgemmTN, spmmNN, spmmNT } from '.
 import { contiguousData, unsqueezeRaw, view, t as transpose2d } from './view';
 import { sumToShape } from './reduce';
 import { add, matmulShapeError } from './matmul-errors';
+import { chargeMultiplyAdds } from '../limits';
 
 /** A 2-D operand: element (i, j) at off + i*s0 + j*s1. */
 interface Mat {
@@ -49,6 +50,7 @@ const SPARSE_MIN_K = 64;
 export function mm2d(A: Mat, B: Mat, C: Storage, cOff: number, ldc: number, accumulate: boolean, sparseA?: SparseRows | null): void {
   const M = A.rows, K = A.cols, N = B.cols;
   if (M === 0 || N === 0) return;
+  chargeMultiplyAdds(M * K * N);
   if (K === 0) {
     if (!accumulate) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
     return;

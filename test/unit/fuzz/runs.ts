@@ -15,6 +15,9 @@ export const FUZZ = {
   safetensorsMutated: { numRuns: 3000, seed: 722 },
   safetensorsHeaderJson: { numRuns: 2000, seed: 723 },
   safetensorsFiles: { numRuns: 300, seed: 724 },
+  exprGrammar: { numRuns: 3000, seed: 731 },
+  exprSoup: { numRuns: 3000, seed: 732 },
+  exprMutated: { numRuns: 2000, seed: 733 },
 } as const;
 
 /** fast-check options for a target; the seed and path of a failure are printed by fc.assert. */

@@ -37,6 +37,7 @@ import numpy as np
 import torch
 from torch import nn
 
+sys.dont_write_bytecode = True  # importing the exported modules must leave no __pycache__ in the fixtures
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'bridge')
 TSX = os.path.join(ROOT, 'node_modules', '.bin', 'tsx')

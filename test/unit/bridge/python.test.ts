@@ -45,6 +45,7 @@ for name, seed, shape in json.loads(sys.argv[1]):
     with torch.no_grad():
         y = model(x)
         logits = model[:-1](x)
+        flat = model(torch.from_numpy(np.load("x.npy")))  # always [B, 784]
     np.save(f"{name}-y.npy", y.numpy())
     torch.manual_seed(seed)
     fresh = mod.build_model()
@@ -54,6 +55,7 @@ for name, seed, shape in json.loads(sys.argv[1]):
         "print": str(model),
         "training": model.training,
         "head": type(model[-1]).__name__,
+        "flat_diff": float((flat - y).abs().max()),
         "logits_softmax_diff": float((torch.softmax(logits, -1) - y).abs().max()) if type(model[-1]).__name__ == "Softmax" else None,
     }
 
@@ -81,6 +83,7 @@ interface RunnerOut {
   print: string;
   training: boolean;
   head: string;
+  flat_diff: number;
   logits_softmax_diff: number | null;
 }
 
@@ -141,6 +144,7 @@ describe(`bridge: the exported module in PyTorch (${PYTHON})`, function () {
       assert.deepEqual(o.keys, expectedParameters(spec).map((p) => p.key), `${name}: state_dict keys`);
       assert.equal(o.training, false, `${name}: load_model() must return the model in eval mode`);
       assert.equal(o.head, 'Softmax');
+      assert.equal(o.flat_diff, 0, `${name}: a [B, 784] float tensor gives the same output`);
       // The docstring's advice: model[:-1] gives what the final Softmax turns into the probabilities.
       if (spec.layers[spec.layers.length - 1].type !== 'LogSoftmax') assert.ok((o.logits_softmax_diff ?? 1) < 1e-6, `${name}: model[:-1]`);
     }

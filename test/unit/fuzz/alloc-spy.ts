@@ -25,7 +25,29 @@ function bytesRequested(args: unknown[], itemSize: number): number {
   return 0;
 }
 
-export function trackAllocations<T>(f: () => T): AllocReport<T> {
+/** `trackAllocations` for async code: the spy stays in place until the promise settles. */
+export async function trackAllocationsAsync<T>(f: () => Promise<T>): Promise<AllocReport<T>> {
+  let settle: Promise<T> | undefined;
+  let restoreAfter: (() => void) | undefined;
+  const sync = trackAllocations(() => {
+    settle = f();
+    return undefined;
+  }, (restore) => (restoreAfter = restore));
+  const report: AllocReport<T> = { largest: sync.largest, total: sync.total };
+  try {
+    if (sync.error !== undefined) throw sync.error;
+    report.result = await (settle as Promise<T>);
+  } catch (e) {
+    report.error = e;
+  } finally {
+    const final = (restoreAfter as () => AllocReport<unknown>)() as AllocReport<unknown>;
+    report.largest = Math.max(report.largest, final.largest);
+    report.total = final.total;
+  }
+  return report;
+}
+
+export function trackAllocations<T>(f: () => T, keep?: (restore: () => AllocReport<T>) => void): AllocReport<T> {
   const g = globalThis as unknown as G;
   const saved = new Map<string, unknown>();
   const report: AllocReport<T> = { largest: 0, total: 0 };
@@ -56,13 +78,18 @@ export function trackAllocations<T>(f: () => T): AllocReport<T> {
   Buffer.alloc = ((n: number, ...rest: unknown[]) => (note(n), (alloc as (...a: unknown[]) => Buffer)(n, ...rest))) as typeof Buffer.alloc;
   Buffer.allocUnsafe = ((n: number) => (note(n), allocUnsafe(n))) as typeof Buffer.allocUnsafe;
   Buffer.allocUnsafeSlow = ((n: number) => (note(n), allocUnsafeSlow(n))) as typeof Buffer.allocUnsafeSlow;
+  const restore = (): AllocReport<T> => {
+    for (const [k, v] of saved) g[k] = v;
+    Object.assign(Buffer, { alloc, allocUnsafe, allocUnsafeSlow });
+    return report;
+  };
   try {
     report.result = f();
   } catch (e) {
     report.error = e;
   } finally {
-    for (const [k, v] of saved) g[k] = v;
-    Object.assign(Buffer, { alloc, allocUnsafe, allocUnsafeSlow });
+    if (keep) keep(restore);
+    else restore();
   }
-  return report;
+  return { ...report };
 }

@@ -95,6 +95,11 @@ describe('webview formatting and colour scale', () => {
     const out = new Uint32Array(3);
     s.fill(new Float32Array([-0.5, NaN, 0.5]), out);
     assert.deepEqual([...out], [lut.packed[0], lut.packed[128], lut.packed[255]]);
+    // The fast loop agrees with the scale on every value, out-of-range and non-finite ones included.
+    const vals = new Float32Array([...Array.from({ length: 2001 }, (_, i) => (i - 1000) / 1000), -1e30, 1e30, Infinity, -Infinity, 1e-9, -1e-9, 0.4990196, 0.49607843]);
+    const all = new Uint32Array(vals.length);
+    s.fill(vals, all);
+    vals.forEach((v, i) => assert.equal(all[i], lut.packed[s.index(v)], `value ${v}`));
   });
 
   it('the dark table fades to the background at zero', () => {

@@ -66,17 +66,20 @@ export class DivergingScale {
     return Math.round(this.scale(v) * (LUT_SIZE - 1));
   }
 
-  /** Maps values into packed pixels: the hot loop of every heatmap (no scale call per value). */
+  /**
+   * Maps values into packed pixels: the hot loop of every heatmap, with no scale call per value. Equal to
+   * `packed[index(v)]`: round((v + m) · 255 / 2m), clamped; NaN → the centre.
+   */
   fill(values: ArrayLike<number>, out: Uint32Array, offset = 0, count = values.length, start = 0): void {
     const k = (LUT_SIZE - 1) / (2 * this.max);
+    const b = this.max * k + 0.5;
     const packed = this.lut.packed;
     const top = LUT_SIZE - 1;
+    const mid = LUT_SIZE >> 1;
     for (let i = 0; i < count; i++) {
-      const v = values[start + i];
-      let j = Math.round((v + this.max) * k);
-      if (!(j >= 0)) j = v > 0 ? top : v < 0 ? 0 : LUT_SIZE >> 1; // NaN or -inf
-      else if (j > top) j = top;
-      out[offset + i] = packed[j];
+      const x = values[start + i] * k + b;
+      // x | 0 floors the (positive, in-range) x; the comparisons keep ±inf and huge values out of it.
+      out[offset + i] = packed[x > 0 ? (x < top ? x | 0 : top) : x <= 0 ? 0 : mid];
     }
   }
 

@@ -192,3 +192,104 @@ export type WebviewToHost =
   | { type: 'command'; command: WebviewCommand }
   | { type: 'requestImages'; requestId: number; trueLabel: number; predicted: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+// ---- weight-file editor (src/extension/weights ↔ webview/weights) ----
+/** A number that may be NaN or ±inf: JSON has no such numbers, so they travel as these strings. */
+export type WireNumber = number | 'nan' | 'inf' | '-inf';
+
+/** min/max/mean/std (std unbiased, as `torch.std`) over every element; `nan` counts the NaNs. */
+export interface TensorStats {
+  min: WireNumber;
+  max: WireNumber;
+  mean: WireNumber;
+  std: WireNumber;
+  nan: number;
+}
+
+/** One tensor of a weight file, from its header alone. */
+export interface WeightTensorInfo {
+  name: string;
+  /** PyTorch's dtype name without `torch.`: float32, float16 (shown widened to float32), int64, ... */
+  dtype: string;
+  /** As the file names it: F32, BF16, <f4, ... */
+  fileDType: string;
+  shape: number[];
+  numel: number;
+  /** Bytes in the file. */
+  bytes: number;
+  /** Null until the streaming pass reaches it. */
+  stats: TensorStats | null;
+}
+
+export interface WeightFileInfo {
+  /** File name (no folder) and full path. */
+  name: string;
+  path: string;
+  format: 'safetensors' | 'npy' | 'npy-dict';
+  bytes: number;
+  metadata: Record<string, string>;
+  tensors: WeightTensorInfo[];
+  /** False in a restricted (untrusted) workspace: loading into a model is off. */
+  trusted: boolean;
+}
+
+/** A model file beside the weights, checked with matchStateDict. */
+export interface ModelOffer {
+  uri: string;
+  /** The model file's name. */
+  label: string;
+  ok: boolean;
+  /** describeMismatch's lines (empty when ok). */
+  mismatch: string[];
+}
+
+/** How a view larger than a screen was reduced: each shown cell is the largest-|value| element of its block. */
+export interface Downsample {
+  method: 'max-abs';
+  /** Block size in view elements (rows, cols); 1-D views use [1, n]. */
+  block: [number, number];
+  /**
+   * Uint32 per shown cell: where the shown element sits in its block, (r % blockRows) * blockCols + (c % blockCols),
+   * so a hover names the exact element.
+   */
+  positions: ArrayBuffer;
+}
+
+/** One tensor (or a slice of it) as the page draws it. */
+export interface WeightView {
+  name: string;
+  /** The slice typed by the user, as applied (`[0, :, :]`), or '' for the whole tensor. */
+  index: string;
+  /** Shape of the tensor in the file, and of the view. */
+  sourceShape: number[];
+  shape: number[];
+  /** Element offset and strides of the view inside the tensor (row-major), to name the element under the cursor. */
+  offset: number;
+  strides: number[];
+  /**
+   * Float32 values of the picture: rows × cols cells (1-D: 1 × cols). Absent for 0-d and 3-D or more.
+   */
+  picture?: { rows: number; cols: number; data: ArrayBuffer; downsample?: Downsample };
+  /** The first rows of a [R, 784] view as 28×28 tiles (float32, count × 784), exact. */
+  tiles?: { count: number; data: ArrayBuffer };
+  /** PyTorch's print of the view. */
+  print: string;
+  stats: TensorStats;
+}
+
+export type WeightsHostToWebview =
+  | { type: 'file'; file: WeightFileInfo }
+  | { type: 'stats'; stats: { name: string; stats: TensorStats }[] }
+  | { type: 'view'; requestId: number; view: WeightView }
+  | { type: 'viewProgress'; requestId: number; fraction: number }
+  | { type: 'viewError'; requestId: number; name: string; index: string; message: string }
+  | { type: 'models'; models: ModelOffer[] }
+  | { type: 'loaded'; uri: string; ok: boolean; message: string }
+  | { type: 'error'; file: string; message: string };
+
+export type WeightsWebviewToHost =
+  | { type: 'ready' }
+  | { type: 'select'; requestId: number; name: string; index: string }
+  | { type: 'load'; uri: string }
+  | { type: 'reopenWith' }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

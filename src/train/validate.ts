@@ -1,6 +1,7 @@
 /** Checks a message arriving at the worker before it is used; a bad one is an Error saying which field. */
 import type { DataSource, HostToWorker, TensorPayload, TrainOptions } from '../protocol';
-import type { ModelSpec } from '../model/spec';
+import { linearInputs } from '../model/build';
+import { LAYER_TYPES, type ModelSpec } from '../model/spec';
 
 function fail(what: string): never {
   throw new Error(what);
@@ -53,13 +54,33 @@ function payloads(v: unknown): TensorPayload[] {
   });
 }
 
+/** The most parameters a spec may have here: the largest model any `nnLens.maxParameters` setting accepts. */
+export const MAX_WORKER_PARAMS = 200_000_000;
+
+const size = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= 2 ** 31 - 1;
+
 function spec(v: unknown): ModelSpec {
   const o = rec(v, 'start.spec');
   const input = rec(o.input, 'start.spec.input');
   if (!Array.isArray(input.shape) || !Array.isArray(o.layers) || typeof o.train !== 'object' || typeof o.init !== 'object') {
     fail('start.spec must be a ModelSpec (input.shape, layers, init, train): pass what loadModelSpec returns');
   }
-  return o as unknown as ModelSpec;
+  if (!input.shape.every(size)) fail(`start.spec.input.shape must be a list of sizes, got ${JSON.stringify(input.shape).slice(0, 100)}`);
+  o.layers.forEach((l, i) => {
+    const layer = rec(l, `start.spec.layers[${i}]`);
+    if (!(LAYER_TYPES as readonly unknown[]).includes(layer.type)) fail(`start.spec.layers[${i}].type must be one of ${LAYER_TYPES.join(', ')}`);
+    if (layer.type === 'Linear' && (!size(layer.out) || (layer.in !== undefined && !size(layer.in)))) fail(`start.spec.layers[${i}]: a Linear's in and out must be sizes`);
+  });
+  const s = o as unknown as ModelSpec;
+  // The host checked the model file against its limits; a spec arriving any other way is checked here too,
+  // before anything is built.
+  const ins = linearInputs(s);
+  let params = 0;
+  s.layers.forEach((l, i) => {
+    if (l.type === 'Linear') params += (ins[i] ?? l.in ?? 0) * l.out + (l.bias === false ? 0 : l.out);
+  });
+  if (!(params <= MAX_WORKER_PARAMS)) fail(`start.spec has ${params.toLocaleString('en-US')} parameters, more than the ${MAX_WORKER_PARAMS.toLocaleString('en-US')} NN Lens builds`);
+  return s;
 }
 
 export function validateHostToWorker(raw: unknown): HostToWorker {

@@ -136,7 +136,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     reg('nnLens.revealInVisualizer', async (arg?: unknown, layer?: unknown) => {
       const { uri, state } = await target(arg);
       await c.panels.show(uri);
-      if (typeof layer === 'number') state.selectLayer(layer);
+      if (typeof layer === 'number') state.setCursor(layer);
     }),
     reg('nnLens.train', async (arg?: unknown) => {
       needTrust('Training');

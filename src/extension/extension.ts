@@ -16,7 +16,7 @@ import { imagesOf, sampleSet } from './evaluate';
 import { inspectExpression } from './inspect';
 import { loadWeights, saveWeights, describeMismatch } from './weights';
 import type { ModelState } from './state';
-import { errorMessage, isModelDocument, sibling, toRange } from './util';
+import { errorMessage, isModelDocument, sibling, throttle, toRange } from './util';
 import type { NnLensApi } from './api';
 
 export function activate(context: vscode.ExtensionContext): NnLensApi {
@@ -36,14 +36,26 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
   status.command = 'nnLens.openVisualizer';
   status.tooltip = 'NN Lens: open the visualizer';
 
-  /** Test images with the model's predictions, for the Predictions view (after a run or a load). */
+  /** Test images with the model's predictions, for the Predictions view (when a panel shows the model). */
   const refreshSamples = async (state: ModelState): Promise<void> => {
     if (!state.spec || !vscode.workspace.isTrusted) return;
     try {
-      state.setSamples(sampleSet(state, await testSet(dataSource(state), state.spec)));
+      const ds = await testSet(dataSource(state), state.spec);
+      if (state.spec) state.setSamples(sampleSet(state, ds));
     } catch (e) {
       log.warn(`samples: ${errorMessage(e)}`);
     }
+  };
+  /** At most one refresh a second per model (edits and training snapshots ask often). */
+  const samplesLater = new Map<ModelState, ReturnType<typeof throttle<[]>>>();
+  const refreshSamplesSoon = (state: ModelState) => {
+    if (!panels.all().some((p) => p.state === state)) return;
+    let t = samplesLater.get(state);
+    if (!t) {
+      t = throttle<[]>(() => 1000, () => void refreshSamples(state));
+      samplesLater.set(state, t);
+    }
+    t.call();
   };
 
   const training = new TrainingController({
@@ -65,7 +77,10 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
         }
       }
     },
-    changed: () => language.refreshLenses(),
+    changed: (state) => {
+      language.refreshLenses();
+      if (state) refreshSamplesSoon(state);
+    },
   });
   const language = registerLanguageFeatures(models, (s) => training.isTraining(s));
 
@@ -80,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
       await vscode.commands.executeCommand(id, uri);
     },
     inspect: (state, expression) => inspectExpression(state, expression),
+    ready: (state) => void refreshSamples(state),
     images: async (state, t, p) => {
       if (!state.spec) throw new Error('the model file has errors');
       return imagesOf(state, await testSet(dataSource(state), state.spec), t, p);
@@ -124,9 +140,10 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
       const pos = e.selections[0]?.active;
       const layer = pos ? state.analysis.summary.layers.find((l) => toRange(l.range).contains(pos)) : undefined;
       const idx = layer ? layer.index : null;
-      if (idx !== state.selectedLayer) state.selectLayer(idx);
+      if (idx !== state.cursorLayer) state.setCursor(idx);
     }),
     models.onDidAnalyse((state) => {
+      refreshSamplesSoon(state);
       // An edit during training: the worker restarts on the edited model; the curves get a marker.
       if (training.isTraining(state) && training.edited(state)) state.markEdit(state.reinitialised);
     }),

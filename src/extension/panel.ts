@@ -26,6 +26,8 @@ export interface PanelHost {
   runCommand(uri: vscode.Uri, command: Extract<WebviewToHost, { type: 'command' }>['command']): Promise<void>;
   inspect(state: ModelState, expression: string): { text: string; tensor?: { name: string; shape: number[]; data: ArrayBuffer } };
   images(state: ModelState, trueLabel: number, predicted: number): Promise<{ images: ArrayBuffer; labels: number[]; indices: number[] }>;
+  /** The webview is ready: a chance to send what is computed lazily (test samples). */
+  ready(state: ModelState): void;
 }
 
 function nonce(): string {
@@ -113,6 +115,7 @@ export class VisualizerPanel implements vscode.Disposable {
   replay(): void {
     this.sendWeights.dispose();
     this.post(this.state.initMessage({ updatesPerSecond: this.host.updatesPerSecond() }));
+    if (this.state.cursorLayer !== null) this.post({ type: 'cursor', version: this.state.version, layer: this.state.cursorLayer });
   }
 
   reveal(): void {
@@ -143,6 +146,7 @@ export class VisualizerPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.replay();
+        this.host.ready(this.state);
         return;
       case 'revealLayer':
         await this.host.revealLayer(this.uri, m.layer);

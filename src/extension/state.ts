@@ -55,7 +55,10 @@ export class ModelState {
   evaluation: EvalResult | null = null;
   samples: SampleSet | null = null;
   grads: TensorPayload[] | undefined;
+  /** The layer the webview selected (its weights view), replayed in `init`. */
   selectedLayer: number | null = null;
+  /** The layer under the editor's cursor (highlighted in the architecture view). */
+  cursorLayer: number | null = null;
   /** Layers re-initialised by the latest edit. */
   reinitialised: string[] = [];
   /** True once the weights differ from a fresh init (trained or loaded). */
@@ -215,8 +218,9 @@ export class ModelState {
     this.post({ type: 'samples', version: this.version, runId: this.runId, step: this.step, samples });
   }
 
-  selectLayer(layer: number | null): void {
-    this.selectedLayer = layer;
+  /** The layer under the editor's cursor (or the one a CodeLens asked to show). */
+  setCursor(layer: number | null): void {
+    this.cursorLayer = layer;
     this.post({ type: 'cursor', version: this.version, layer });
   }
 

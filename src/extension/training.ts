@@ -23,8 +23,8 @@ export interface TrainingHost {
   dataSource(state: ModelState): DataSource;
   /** Called when a run has ended. */
   finished(uri: vscode.Uri, state: ModelState, result: RunResult): Promise<void>;
-  /** Tells the language features to redraw live values. */
-  changed(): void;
+  /** Tells the language features (and the views of `state`) to redraw live values. */
+  changed(state?: ModelState): void;
 }
 
 export interface ActiveRun {
@@ -120,7 +120,7 @@ export class TrainingController implements vscode.Disposable {
         }
         case 'snapshot':
           this.safely(() => state.mergeWeights(m.weights, m.step + run.stepOffset, m.grads));
-          this.host.changed();
+          this.host.changed(state);
           break;
         case 'epochEnd':
           lastEpoch = m.epoch;

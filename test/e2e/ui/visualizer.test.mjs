@@ -146,4 +146,49 @@ export const tests = [
       log('    the quick fix set W2\'s in to 64');
     },
   ],
+  [
+    'the visualizer follows the cursor, reveals layers, answers the inspector and comes back after a reload',
+    async ({ page, shotDir, log }) => {
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      await openFile(page, 'mnist-mlp.nn.json');
+      await palette(page, 'NN Lens: Open Visualizer');
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const blocks = view.locator('.layer-block');
+      await blocks.nth(3).waitFor({ timeout: 60_000 });
+
+      // The cursor on W2's line highlights W2's block.
+      await page.locator('.monaco-editor .view-line span span', { hasText: '"W2"' }).first().click();
+      await view.locator('.layer-block[aria-current="true"]', { hasText: 'Linear W2' }).waitFor({ timeout: 15_000 });
+      log('    the cursor on W2 highlights its block');
+
+      // Clicking W1's block selects its text in the editor.
+      await blocks.nth(0).click();
+      await page.locator('.monaco-editor .selected-text').first().waitFor({ timeout: 15_000 });
+      const status = await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText();
+      assert.match(status, /Ln 12, Col \d+ \(\d+ selected\)/, `W1 (line 12) is selected: ${status}`);
+      log(`    clicking W1 selects it in the editor (${status})`);
+
+      // The tensor inspector prints what PyTorch prints.
+      const input = view.locator('.inspector input.expression');
+      await input.scrollIntoViewIfNeeded();
+      await input.fill('W1.weight[:2, :3]');
+      await input.press('Enter');
+      const out = view.locator('.inspector .inspect-output');
+      await out.filter({ hasText: 'tensor(' }).waitFor({ timeout: 15_000 });
+      const printed = await out.innerText();
+      assert.ok(printed.includes('tensor([[-0.0003,  0.0192, -0.0294],\n        [-0.0198, -0.0150, -0.0104]], grad_fn=<SliceBackward0>)'), printed);
+      await page.screenshot({ path: path.join(shotDir, '1-inspector.png') });
+      log('    the inspector printed W1.weight[:2, :3] as PyTorch does');
+
+      // Reload the window: the panel is restored by its serializer and shows the model again.
+      await palette(page, 'Developer: Reload Window');
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await restored.locator('.layer-block').nth(3).waitFor({ timeout: 60_000 });
+      assert.match(await restored.locator('.layer-block').nth(0).innerText(), /\[B, 784\][\s\S]*\[B, 64\]/);
+      await page.screenshot({ path: path.join(shotDir, '2-restored.png') });
+      log('    after a reload the visualizer came back with the layers');
+    },
+  ],
 ];

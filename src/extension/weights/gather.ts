@@ -1,0 +1,173 @@
+/**
+ * Streams the elements of a strided view of a tensor in a file, in row-major view order and in chunks of at most
+ * CHUNK_ELEMENTS read at once, to sinks (statistics, a picture, a copy). Each chunk is an awaited file read, so the
+ * extension host handles other messages between chunks; a job can be cancelled between chunks. Pure: no `vscode`.
+ */
+import type { Scratch, SourceEntry, TensorSource, Values } from './source';
+
+/** Elements read at once (4 MB of float32). */
+export const CHUNK_ELEMENTS = 1 << 20;
+
+/** A view of a tensor: element (i0, i1, ...) is element `offset + Σ ik·strides[k]` of the row-major tensor. */
+export interface ViewGeometry {
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+/** Receives `count` consecutive view elements, the first of which has row-major view position `pos`. */
+export interface Sink {
+  take(values: Values, count: number, pos: number): void;
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+/** Cancellation and progress of one pass. */
+export class Job {
+  cancelled = false;
+  constructor(readonly onProgress?: (done: number, total: number) => void) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  check(): void {
+    if (this.cancelled) throw new Cancelled();
+  }
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** The whole tensor as a view. */
+export function wholeView(shape: readonly number[]): ViewGeometry {
+  return { shape: shape.slice(), strides: contiguousStrides(shape), offset: 0 };
+}
+
+/**
+ * Merges dimensions that are contiguous with each other and drops size-1 ones, keeping the row-major element
+ * order: a contiguous view becomes one run, a column slice becomes rows of one element.
+ */
+export function coalesce(shape: readonly number[], strides: readonly number[]): { shape: number[]; strides: number[] } {
+  const sh: number[] = [];
+  const st: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const last = sh.length - 1;
+    if (last >= 0 && st[last] === strides[i] * shape[i]) {
+      sh[last] *= shape[i];
+      st[last] = strides[i];
+    } else {
+      sh.push(shape[i]);
+      st.push(strides[i]);
+    }
+  }
+  return { shape: sh, strides: st };
+}
+
+/**
+ * Calls every sink with every element of `view`, in row-major order. `pause`, when given, is awaited before each
+ * read (a background pass gives way to the view a user asked for).
+ */
+export async function gather(src: TensorSource, entry: SourceEntry, view: ViewGeometry, sinks: readonly Sink[], job: Job, scratch: Scratch, pause?: () => Promise<void>): Promise<void> {
+  const total = numel(view.shape);
+  if (total === 0) return;
+  const c = coalesce(view.shape, view.strides);
+  const nd = c.shape.length;
+  const C = nd ? c.shape[nd - 1] : 1;
+  const sC = nd ? c.strides[nd - 1] : 1;
+  const lead = c.shape.slice(0, Math.max(0, nd - 1));
+  const leadStrides = c.strides.slice(0, Math.max(0, nd - 1));
+  const rows = numel(lead);
+  let done = 0;
+  let lastReport = Date.now();
+  let picked: Float64Array | null = null;
+
+  const emit = (values: Values, count: number, pos: number): void => {
+    for (const s of sinks) s.take(values, count, pos);
+    done += count;
+    const now = Date.now();
+    if (job.onProgress && now - lastReport > 100) {
+      lastReport = now;
+      job.onProgress(done, total);
+    }
+  };
+
+  // Pending contiguous run (rows that follow each other in the file are read together).
+  let runSrc = -1;
+  let runPos = 0;
+  let runLen = 0;
+  const flush = async (): Promise<void> => {
+    if (runLen === 0) return;
+    if (pause) await pause();
+    job.check();
+    const v = await src.read(entry, runSrc, runLen, scratch);
+    job.check();
+    emit(v, runLen, runPos);
+    runLen = 0;
+  };
+
+  const idx = new Array<number>(lead.length).fill(0);
+  let rowSrc = view.offset;
+  for (let r = 0; r < rows; r++) {
+    const pos = r * C;
+    if (sC === 1 || C === 1) {
+      // One contiguous run of C elements, split into chunks.
+      for (let k = 0; k < C; ) {
+        const n = Math.min(C - k, CHUNK_ELEMENTS);
+        const s = rowSrc + k * sC;
+        if (runLen > 0 && runSrc + runLen === s && runLen + n <= CHUNK_ELEMENTS) runLen += n;
+        else {
+          await flush();
+          runSrc = s;
+          runPos = pos + k;
+          runLen = n;
+        }
+        k += n;
+      }
+    } else {
+      await flush();
+      // Strided: read spans of at most CHUNK_ELEMENTS and pick every sC-th element.
+      const per = Math.max(1, Math.floor((CHUNK_ELEMENTS - 1) / sC) + 1);
+      if (!picked || picked.length < Math.min(per, C)) picked = new Float64Array(Math.min(per, C));
+      for (let k = 0; k < C; k += per) {
+        const n = Math.min(per, C - k);
+        const span = (n - 1) * sC + 1;
+        if (pause) await pause();
+        job.check();
+        const v = await src.read(entry, rowSrc + k * sC, span, scratch);
+        job.check();
+        for (let j = 0; j < n; j++) picked[j] = v[j * sC];
+        emit(picked, n, pos + k);
+      }
+    }
+    // Next row: odometer over the leading dimensions.
+    for (let d = lead.length - 1; d >= 0; d--) {
+      idx[d]++;
+      rowSrc += leadStrides[d];
+      if (idx[d] < lead[d]) break;
+      rowSrc -= idx[d] * leadStrides[d];
+      idx[d] = 0;
+    }
+  }
+  await flush();
+  job.onProgress?.(total, total);
+}

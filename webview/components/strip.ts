@@ -11,6 +11,8 @@ export interface StripData {
   name: string;
   data: Float32Array;
   scale: DivergingScale;
+  /** The expression reaching value i; defaults to `${name}[i]` (the weight-file editor names slices and blocks). */
+  expression?: (i: number) => string;
 }
 
 export class Strip {
@@ -75,7 +77,8 @@ export class Strip {
   }
 
   describe(i: number): string {
-    return this.s ? `${this.s.name}[${i}] = ${formatValue(this.s.data[i])}` : '';
+    if (!this.s) return '';
+    return `${this.s.expression ? this.s.expression(i) : `${this.s.name}[${i}]`} = ${formatValue(this.s.data[i])}`;
   }
 
   private show(i: number | null): void {

@@ -11,6 +11,15 @@ export function resolvePath(cwd: string, p: string): string {
   return path.resolve(cwd, p);
 }
 
+/**
+ * Text from a file made safe for a terminal: control characters (escape sequences could retitle the window or
+ * clear the screen) and bidirectional overrides are shown as \uXXXX; newlines and tabs stay.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function readModelSpec(file: string): ModelSpec {
   let text: string;
   try {
@@ -19,7 +28,12 @@ export function readModelSpec(file: string): ModelSpec {
     const err = e as NodeJS.ErrnoException;
     throw new Error(err.code === 'ENOENT' ? `${file}: model file not found` : `${file}: cannot read (${err.message})`);
   }
-  return loadModelSpec(text, file);
+  try {
+    return loadModelSpec(text, file);
+  } catch (e) {
+    // The diagnostics quote the file: a name holding an escape sequence must not reach the terminal as one.
+    throw new Error(printable((e as Error).message));
+  }
 }
 
 /** Builds the model and, when given, loads weights from a safetensors file (strict: same keys and shapes). */

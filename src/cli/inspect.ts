@@ -2,7 +2,7 @@
 import * as torch from '../engine';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args';
 import type { CliIO, Command, ExitCode } from './io';
-import { int, readModelSpec, resolvePath } from './common';
+import { int, printable, readModelSpec, resolvePath } from './common';
 import { SafetensorsFile } from '../data/safetensors';
 import { NpyFile } from '../data/npy';
 import { buildModel, layerNames, linearInputs } from '../model/build';
@@ -56,7 +56,7 @@ function tensorBlock(name: string, t: torch.Tensor, json: boolean): string {
   const st = tensorStats(t);
   if (json) return JSON.stringify({ name, dtype: t.dtype, shape: t.shape.slice(), numel: t.numel(), ...(st ?? {}) }) + '\n';
   const stats = st ? `min ${g(st.min)}  max ${g(st.max)}  mean ${g(st.mean)}  std ${g(st.std)}` : 'empty';
-  return `${name}: ${t.dtype} torch.Size([${t.shape.join(', ')}])  ${int(t.numel())} values\n  ${stats}\n${t.toString()}\n\n`;
+  return `${printable(name)}: ${t.dtype} torch.Size([${t.shape.join(', ')}])  ${int(t.numel())} values\n  ${stats}\n${t.toString()}\n\n`;
 }
 
 export interface LayerRow {
@@ -97,7 +97,7 @@ function inspectModel(file: string, json: boolean): string {
   for (const r of rows) table.push([String(r.index), r.name, r.type, `[${r.outShape.join(', ')}]`, r.params ? int(r.params) : '']);
   const w = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   const lines = table.map((row) => row.map((cell, c) => (c === 4 ? cell.padStart(w[c]) : cell.padEnd(w[c]))).join('  ').trimEnd());
-  return `${spec.name} (${spec.input.dataset}, input [${spec.input.shape.join(', ')}])\n${lines.join('\n')}\ntotal parameters: ${int(total)}\n\n${buildModel(spec).toString()}\n`;
+  return printable(`${spec.name} (${spec.input.dataset}, input [${spec.input.shape.join(', ')}])\n${lines.join('\n')}\ntotal parameters: ${int(total)}\n\n${buildModel(spec).toString()}\n`);
 }
 
 async function run(argv: string[], io: CliIO): Promise<ExitCode> {

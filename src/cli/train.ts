@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args';
 import type { CliIO, Command, ExitCode } from './io';
-import { fixed, int, modelWithWeights, outputFeatures, pct, readModelSpec, resolvePath } from './common';
+import { fixed, int, modelWithWeights, outputFeatures, pct, printable, readModelSpec, resolvePath } from './common';
 import { progressLine } from './progress';
 import { Trainer, TrainingError } from '../train/trainer';
 import { loadDataSource } from '../train/data-source';
@@ -80,7 +80,7 @@ async function run(argv: string[], io: CliIO): Promise<ExitCode> {
   const emit = (o: object): void => io.out(JSON.stringify(o) + '\n');
   const say = (s: string): void => (json ? undefined : io.err(s + '\n'));
   if (json) emit({ type: 'start', model: modelFile, data: data.source, trainSize: data.train.count, testSize: data.test.count, classes: data.train.classNames, epochs, batchSize, stepsPerEpoch: trainer.stepsPerEpoch, totalSteps: trainer.totalSteps });
-  else say(`training ${spec.name} on ${data.source}: ${int(data.train.count)} train / ${int(data.test.count)} test images, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${trainer.stepsPerEpoch} steps (batch ${batchSize})${flags.steps !== undefined ? `, stopping after ${trainer.totalSteps} steps` : ''}`);
+  else say(`training ${printable(spec.name)} on ${data.source}: ${int(data.train.count)} train / ${int(data.test.count)} test images, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${trainer.stepsPerEpoch} steps (batch ${batchSize})${flags.steps !== undefined ? `, stopping after ${trainer.totalSteps} steps` : ''}`);
 
   const t0 = performance.now();
   let lastDraw = 0;

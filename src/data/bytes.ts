@@ -128,7 +128,10 @@ export function tensorToBytes(t: torch.Tensor, where: string): Uint8Array {
 
 /** Text from a file, quoted in a message: cut to `max` characters so a corrupt header cannot flood it. */
 export function preview(text: string, max = 120): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+  const cut = text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+  // Control characters and bidi overrides from a hostile file would act on a terminal: show them as \uXXXX.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A value from a file's header as JSON, cut short (see `preview`). */

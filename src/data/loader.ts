@@ -74,14 +74,14 @@ export class DataLoader implements Iterable<Batch> {
     const ds = this.dataset;
     const F = this.features;
     const order = this.nextOrder();
-    const full = this.makeBatch(this.batchSize);
     const nb = this.length;
+    // Buffers are made when first needed: a batch size past the dataset's size allocates only the data there is.
+    let full: Batch | null = null;
     let partial: Batch | null = null;
     for (let b = 0; b < nb; b++) {
       const start = b * this.batchSize;
       const size = Math.min(this.batchSize, ds.count - start);
-      let batch = full;
-      if (size !== this.batchSize) batch = partial ??= this.makeBatch(size);
+      const batch = size === this.batchSize ? (full ??= this.makeBatch(size)) : (partial ??= this.makeBatch(size));
       const xs = batch.x.storage;
       const ys = batch.y.storage;
       const lut = this.lut;

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
+import { DataLoader } from '../../../src/data/loader';
 import { analyzeModel } from '../../../src/model/analyze';
 import { buildModel } from '../../../src/model/build';
 import { DEFAULT_LIMITS } from '../../../src/model/limits';
@@ -72,6 +73,23 @@ describe('models above the limits are refused before anything is allocated', () 
     const spec = loadModelSpec(model([{ type: 'Linear', out: 2000 }, { type: 'ReLU' }, { type: 'Linear', out: 10 }]), 'ok.nn.json');
     const r = trackAllocations(() => buildModel(spec));
     assert.equal(r.largest, 784 * 2000 * 4);
+  });
+
+  it('a batch size past the dataset (nnlens train --batch-size 2000000000) allocates only the data there is', async () => {
+    const ds = { name: 'tiny', count: 10, rows: 28, cols: 28, images: new Uint8Array(10 * 784), labels: new Uint8Array(10), classNames: ['a', 'b'] };
+    const r = trackAllocations(() => [...new DataLoader(ds, { batchSize: 2_000_000_000 })].map((b) => b.size));
+    assert.deepEqual(r.result, [10]);
+    assert.ok(r.largest <= 10 * 784 * 4, `${r.largest} bytes`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlens-limits-'));
+    try {
+      fs.copyFileSync(path.join(ROOT, 'test/fixtures/data/seed.nn.json'), path.join(dir, 'seed.nn.json'));
+      let out = '';
+      const io: CliIO = { out: (t) => (out += t), err: () => undefined, isTTY: false, columns: 100, cwd: dir, home: path.join(ROOT, 'src/cli') };
+      assert.equal(await runCli(['train', 'seed.nn.json', '--batch-size', '2000000000', '--steps', '1', '--json'], io), 0);
+      assert.equal((JSON.parse(out.trim().split('\n')[0]) as { stepsPerEpoch: number }).stepsPerEpoch, 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the defaults are the documented ones', () => {

@@ -18,6 +18,7 @@ import { loadWeights, saveWeights, describeMismatch } from './weights';
 import type { ModelState } from './state';
 import { errorMessage, isModelDocument, sibling, throttle, toRange } from './util';
 import type { NnLensApi } from './api';
+import { registerWeightsEditor } from './weights/index';
 
 export function activate(context: vscode.ExtensionContext): NnLensApi {
   const log = vscode.window.createOutputChannel('NN Lens', { log: true });
@@ -165,10 +166,13 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
   void vscode.commands.executeCommand('setContext', 'nnLens.training', false);
   log.info(`NN Lens ${context.extension.packageJSON.version as string} active (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted: training, downloads and weight files are off'})`);
 
+  const weightEditors = registerWeightsEditor(context, log);
+
   return {
     models,
     panels,
     training,
+    weightEditors,
     get lastMessage() {
       return ctx.lastMessage;
     },

@@ -104,7 +104,7 @@ export class WeightSession {
         if (this.stats.has(e.name)) continue;
         const sink = new StatsSink();
         // A view may start meanwhile: the pass yields to it between chunks.
-        await gather(this.source, e, wholeView(e.shape), [{ take: (v, n, p) => sink.take(v, n) }], job, scratch, () => this.yieldToViews());
+        await gather(this.source, e, wholeView(e.shape), [sink], job, scratch, () => this.yieldToViews());
         const s = sink.result();
         if (!this.stats.has(e.name)) {
           this.stats.set(e.name, s);

@@ -7,13 +7,14 @@ import { ExpressionError } from './lexer';
 import { DTypeValue, PyNum, Seq, Value, typeName } from './values';
 
 /** The most elements an expression may create: a typo must not allocate gigabytes. */
-export const MAX_ELEMENTS = 50_000_000;
+export const MAX_ELEMENTS = 8_000_000;
 
 /**
  * What one evaluation may use in all (enforced by the engine while it runs): any one tensor up to MAX_ELEMENTS,
- * four such in all, and a billion multiply-adds (a 1000×1000 by 1000×1000 product, about a second).
+ * four such in all, and 3·10^8 multiply-adds (a 670×670 by 670×670 product, well under a second): the inspector
+ * runs in the extension host, so an evaluation must stay short.
  */
-export const INSPECTOR_LIMITS: ComputeLimits = { maxElements: MAX_ELEMENTS, maxTotalElements: 4 * MAX_ELEMENTS, maxMultiplyAdds: 1e9 };
+export const INSPECTOR_LIMITS: ComputeLimits = { maxElements: MAX_ELEMENTS, maxTotalElements: 4 * MAX_ELEMENTS, maxMultiplyAdds: 3e8 };
 
 /** The most numbers `tolist()` turns into a printed list. */
 export const MAX_LIST_ELEMENTS = 100_000;

@@ -64,4 +64,23 @@ describe('language features for *.nn.json', () => {
     assert.ok(titles.includes('[B, 784] → [B, 16] · 12,560 params'), titles.join(' | '));
     assert.ok(titles.includes('[B, 16] → [B, 10] · 170 params'), titles.join(' | '));
   });
+
+  it('refuses a model larger than nnLens.maxParameters, as soon as the setting changes', async () => {
+    const nn = await api();
+    const { uri } = await openModel('big.nn.json', smallModel('big'));
+    await waitFor('the analysis', () => nn.models.get(uri));
+    assert.deepEqual(problems(uri).map((d) => d.message), []);
+    const cfg = vscode.workspace.getConfiguration('nnLens');
+    await cfg.update('maxParameters', 10_000, vscode.ConfigurationTarget.Global);
+    try {
+      const d = await waitFor('the size diagnostic', () => problems(uri).find((p) => p.code === 'too-many-parameters'));
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.match(d.message, /12,730/);
+      assert.match(d.message, /10,000/);
+      assert.equal(nn.models.get(uri)?.spec, null, 'nothing is built');
+    } finally {
+      await cfg.update('maxParameters', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the problem to go', () => problems(uri).length === 0);
+  });
 });

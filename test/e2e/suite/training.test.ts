@@ -154,4 +154,18 @@ describe('training in the editor', function () {
     assert.equal(await done, 'cancelled');
     await vscode.commands.executeCommand('undo');
   });
+
+  it('stops with a clear message when the loss becomes NaN, and the next run works', async () => {
+    const nn = await api();
+    const { uri } = await openModel('nan.nn.json', smallModel('nan').replace('"lr": 0.5', '"lr": 1e30').replace('"Sigmoid"', '"ReLU"'));
+    const state = nn.models.get(uri);
+    assert.ok(state);
+    assert.equal(await vscode.commands.executeCommand('nnLens.train', uri), 'error');
+    assert.equal(state.training.status, 'error');
+    assert.match(state.training.message ?? '', /loss became (NaN|inf)/i);
+    assert.match(state.training.message ?? '', /try a smaller learning rate/);
+    assert.equal(nn.training.current, null);
+    const next = await openModel('after-nan.nn.json', smallModel('after-nan'));
+    assert.equal(await vscode.commands.executeCommand('nnLens.train', next.uri), 'done');
+  });
 });

@@ -86,7 +86,10 @@ export class Heatmap {
     this.m = m;
     this.dirty = true;
     if (reshaped) {
+      // Another matrix: the last hovered cell's text no longer describes anything shown.
       this.cursor = null;
+      this.readout.textContent = '\u00a0';
+      this.tooltip.hidden = true;
       this.image = m.rows * m.cols > 0 ? new ImageData(m.cols, m.rows) : null;
       this.off.width = Math.max(1, m.cols);
       this.off.height = Math.max(1, m.rows);

@@ -245,7 +245,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       try {
         const ds = await testSet(c.dataSource(state), state.spec);
         const size = ds.rows * ds.cols;
-        if (size === state.spec.input.shape.reduce((a, b) => a * b, 1)) sample = { pixels: ds.images.slice(0, size), label: ds.labels[0], description: 'test image 0' };
+        if (size === state.spec.input.shape.reduce((a, b) => a * b, 1)) sample = { pixels: Uint8Array.from(ds.images.subarray(0, size)), label: ds.labels[0], description: 'test image 0' };
       } catch (e) {
         c.log.warn(`export: no test image for the example (${errorMessage(e)}); the module uses a random input instead`);
       }

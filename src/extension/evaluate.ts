@@ -51,7 +51,9 @@ export async function evaluateState(state: ModelState, ds: ImageDataset, isCance
 export function sampleSet(state: ModelState, ds: ImageDataset, n = 100): SampleSet {
   const count = Math.min(n, ds.count);
   const size = ds.rows * ds.cols;
-  const images = ds.images.slice(0, count * size);
+  // A copy in its own buffer (the dataset's bytes may be a view into a larger Node Buffer).
+  const images = new Uint8Array(count * size);
+  images.set(ds.images.subarray(0, count * size));
   const probs = state.probabilities(inputs(ds, 0, count), count);
   return { images: images.buffer, labels: [...ds.labels.subarray(0, count)], probs: probs.slice().buffer };
 }

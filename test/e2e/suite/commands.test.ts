@@ -42,6 +42,12 @@ describe('commands', function () {
     const panel = nn.panels.get(uri);
     assert.ok(panel, 'a panel for the model file');
     await waitFor('the init message', () => panel.sent.includes('init'), 30_000);
+    await waitFor('test samples for the Predictions view', () => panel.sent.includes('samples'), 15_000);
+    const samples = panel.state.samples;
+    assert.ok(samples);
+    assert.equal(samples.labels.length, 100);
+    assert.equal(samples.images.byteLength, 100 * 784);
+    assert.equal(samples.probs.byteLength, 100 * 10 * 4);
     assert.equal(panel.panel.viewColumn, vscode.ViewColumn.Two, 'beside the editor');
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString(), 'the editor keeps the focus');
     panel.dispose();

@@ -181,13 +181,30 @@ export const tests = [
       await page.screenshot({ path: path.join(shotDir, '1-inspector.png') });
       log('    the inspector printed W1.weight[:2, :3] as PyTorch does');
 
+      // The Predictions view got test digits from the host.
+      await view.getByText('No test samples yet').waitFor({ state: 'hidden', timeout: 15_000 });
+
+      // Draw a "1" on the pad: the host answers `predict` and the bars show the softmax.
+      const pad = view.locator('canvas.drawpad');
+      await pad.scrollIntoViewIfNeeded();
+      const box = await pad.boundingBox();
+      assert.ok(box, 'the drawing pad is on screen');
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.06 * i));
+      await page.mouse.up();
+      const result = view.locator('.drawpad-panel .result');
+      await result.filter({ hasText: /Predicted \d \(\d\.\d\d\)/ }).waitFor({ timeout: 15_000 });
+      log(`    the drawing pad got the host's prediction: ${await result.innerText()}`);
+      await page.screenshot({ path: path.join(shotDir, '2-drawing.png') });
+
       // Reload the window: the panel is restored by its serializer and shows the model again.
       await palette(page, 'Developer: Reload Window');
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await restored.locator('.layer-block').nth(3).waitFor({ timeout: 60_000 });
       assert.match(await restored.locator('.layer-block').nth(0).innerText(), /\[B, 784\][\s\S]*\[B, 64\]/);
-      await page.screenshot({ path: path.join(shotDir, '2-restored.png') });
+      await page.screenshot({ path: path.join(shotDir, '3-restored.png') });
       log('    after a reload the visualizer came back with the layers');
     },
   ],

@@ -128,6 +128,9 @@ describe('host-side evaluation and data', () => {
     const ds = await testSet({ kind: 'embedded', mediaDir: media }, state.spec!);
     assert.equal(ds.count, 2000);
     assert.equal(ds.rows * ds.cols, 784);
+    const samples = sampleSet(state, ds, 100);
+    assert.equal(samples.images.byteLength, 100 * 784, 'the samples travel in a buffer of their own');
+    assert.deepEqual([...new Uint8Array(samples.images).subarray(0, 784)], [...ds.images.subarray(0, 784)]);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlens-'));
     await assert.rejects(testSet({ kind: 'folder', dir: empty }, state.spec!), /missing t10k-images-idx3-ubyte \(or t10k-images-idx3-ubyte\.gz\)/);
     fs.rmSync(empty, { recursive: true });

@@ -79,10 +79,12 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
       }
     },
     changed: (state) => {
-      language.refreshLenses();
+      lensRefresh.call();
       if (state) refreshSamplesSoon(state);
     },
   });
+  // Live norms in the CodeLens: at most twice a second (each refresh re-renders the editor's lenses).
+  const lensRefresh = throttle<[]>(() => 500, () => language.refreshLenses());
   const language = registerLanguageFeatures(models, (s) => training.isTraining(s));
 
   const panels = new Panels(models, {
@@ -129,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
     status,
     models,
     language,
+    { dispose: () => lensRefresh.dispose() },
     training,
     panels,
     models.onDidCreate(({ state, uri }) => restoreWeights(state, uri)),

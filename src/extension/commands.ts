@@ -13,7 +13,7 @@ import type { ModelRegistry } from './models';
 import type { Panels } from './panels';
 import type { TrainingController } from './training';
 import type { ModelState } from './state';
-import { describeMismatch, loadWeights, saveWeights } from './weights';
+import { describeMismatch, loadWeights, saveWeights } from './weights-file';
 import { inspectExpression } from './inspect';
 import { evaluateState } from './evaluate';
 import { testSet } from './data';

@@ -14,7 +14,7 @@ import { readSettings, type Settings } from './settings';
 import { dataSourceFor, testSet } from './data';
 import { imagesOf, sampleSet } from './evaluate';
 import { inspectExpression } from './inspect';
-import { loadWeights, saveWeights, describeMismatch } from './weights';
+import { loadWeights, saveWeights, describeMismatch } from './weights-file';
 import type { ModelState } from './state';
 import { errorMessage, isModelDocument, sibling, throttle, toRange } from './util';
 import type { NnLensApi } from './api';

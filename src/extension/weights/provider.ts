@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertNever, type TensorStats, type WeightsHostToWebview, type WeightsWebviewToHost } from '../../protocol';
-import type { LoadReport } from '../weights';
+import type { LoadReport } from '../weights-file';
 import { Cancelled, Job } from './gather';
 import { IndexError } from './view';
 import { checkWeightsMessage } from './messages';

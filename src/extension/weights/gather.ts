@@ -97,6 +97,7 @@ export async function gather(src: TensorSource, entry: SourceEntry, view: ViewGe
   const lead = c.shape.slice(0, Math.max(0, nd - 1));
   const leadStrides = c.strides.slice(0, Math.max(0, nd - 1));
   const rows = numel(lead);
+  if (rows === 1 && (sC === 1 || C === 1)) return gatherRun(src, entry, view.offset, C, sinks, job, scratch, pause);
   let done = 0;
   let lastReport = Date.now();
   let picked: Float64Array | null = null;
@@ -169,5 +170,42 @@ export async function gather(src: TensorSource, entry: SourceEntry, view: ViewGe
     }
   }
   await flush();
+  job.onProgress?.(total, total);
+}
+
+/**
+ * A contiguous view (a whole tensor): chunk k + 1 is read while chunk k goes through the sinks, so the file read
+ * and the arithmetic overlap.
+ */
+async function gatherRun(src: TensorSource, entry: SourceEntry, start: number, total: number, sinks: readonly Sink[], job: Job, scratch: Scratch, pause?: () => Promise<void>): Promise<void> {
+  const buffers = [scratch, scratch.second];
+  const readChunk = async (k: number): Promise<Values> => {
+    if (pause) await pause();
+    job.check();
+    const at = k * CHUNK_ELEMENTS;
+    return src.read(entry, start + at, Math.min(CHUNK_ELEMENTS, total - at), buffers[k % 2]);
+  };
+  const chunks = Math.ceil(total / CHUNK_ELEMENTS);
+  let lastReport = Date.now();
+  let next: Promise<Values> | null = readChunk(0);
+  try {
+    for (let k = 0; k < chunks; k++) {
+      const values: Values = await (next as Promise<Values>);
+      next = null;
+      job.check();
+      if (k + 1 < chunks) next = readChunk(k + 1);
+      const pos = k * CHUNK_ELEMENTS;
+      const count = Math.min(CHUNK_ELEMENTS, total - pos);
+      for (const s of sinks) s.take(values, count, pos);
+      const now = Date.now();
+      if (job.onProgress && now - lastReport > 100) {
+        lastReport = now;
+        job.onProgress(pos + count, total);
+      }
+    }
+  } finally {
+    // Stopped early (cancelled, a failed read): the read in flight must not end as an unhandled rejection.
+    next?.catch(() => undefined);
+  }
   job.onProgress?.(total, total);
 }

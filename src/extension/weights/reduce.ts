@@ -15,9 +15,9 @@ export function wire(v: number): WireNumber {
 }
 
 /**
- * Streaming statistics: per chunk a sum and a sum of squared deviations from the chunk's mean, merged with Chan's
- * formula (stable over hundreds of millions of elements). NaNs are counted, and make every statistic NaN, as in
- * PyTorch.
+ * Streaming statistics in one pass: per chunk, sums of the values and their squares shifted by the chunk's first
+ * value (so they stay small), merged across chunks with Chan's formula (stable over hundreds of millions of
+ * elements). NaNs are counted, and make every statistic NaN, as in PyTorch.
  */
 export class StatsSink implements Sink {
   private n = 0;
@@ -28,7 +28,14 @@ export class StatsSink implements Sink {
   private nan = 0;
 
   take(values: Values, count: number): void {
-    let sum = 0;
+    let shift = NaN;
+    for (let i = 0; i < count && shift !== shift; i++) shift = values[i];
+    if (shift !== shift) {
+      this.nan += count;
+      return;
+    }
+    let s = 0;
+    let s2 = 0;
     let lo = Infinity;
     let hi = -Infinity;
     let nan = 0;
@@ -38,25 +45,29 @@ export class StatsSink implements Sink {
         nan++;
         continue;
       }
-      sum += v;
+      const d = v - shift;
+      s += d;
+      s2 += d * d;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
     const k = count - nan;
     this.nan += nan;
-    if (k === 0) return;
-    const m = sum / k;
-    let m2 = 0;
-    if (Number.isFinite(m)) {
-      for (let i = 0; i < count; i++) {
-        const v = values[i];
-        if (v === v) m2 += (v - m) * (v - m);
-      }
-    } else m2 = NaN;
+    const m = shift + s / k;
+    const m2 = Number.isFinite(shift) ? Math.max(0, s2 - (s * s) / k) : NaN;
     const n = this.n + k;
-    const delta = m - this.mean;
-    this.m2 = this.n === 0 ? m2 : this.m2 + m2 + (delta * delta * this.n * k) / n;
-    this.mean = this.n === 0 ? m : this.mean + (delta * k) / n;
+    if (this.n === 0) {
+      this.mean = m;
+      this.m2 = m2;
+    } else if (!Number.isFinite(this.mean) || !Number.isFinite(m)) {
+      // ±inf: the plain weighted mean gives what PyTorch gives (inf, or nan for inf and -inf); std is nan.
+      this.mean = (this.mean * this.n + m * k) / n;
+      this.m2 = NaN;
+    } else {
+      const delta = m - this.mean;
+      this.m2 = this.m2 + m2 + (delta * delta * this.n * k) / n;
+      this.mean = this.mean + (delta * k) / n;
+    }
     this.n = n;
     if (lo < this.min) this.min = lo;
     if (hi > this.max) this.max = hi;
@@ -99,7 +110,7 @@ export class PrefixSink implements Sink {
 
 /**
  * A rows × cols view reduced to blocks of blockRows × blockCols: each cell holds the block's element of largest
- * |value| (NaN and ±inf above any finite value) and its place in the block, (r % blockRows) · blockCols + (c % blockCols).
+ * |value| (a NaN wins, so it shows) and its place in the block, (r % blockRows) · blockCols + (c % blockCols).
  */
 export class MaxAbsBlocks implements Sink {
   readonly cellRows: number;
@@ -120,25 +131,55 @@ export class MaxAbsBlocks implements Sink {
   take(values: Values, count: number, pos: number): void {
     const { cols, blockRows: br, blockCols: bc, cellCols } = this;
     const best = this.best;
+    const shown = this.values;
+    const where = this.positions;
     let r = Math.floor(pos / cols);
     let c = pos - r * cols;
-    let rowBase = Math.floor(r / br) * cellCols;
-    let inRow = (r % br) * bc;
-    for (let i = 0; i < count; i++) {
-      const v = values[i];
-      const a = v < 0 ? -v : v === v ? v : Infinity; // NaN ranks with ±inf, above every finite value
-      const cb = Math.floor(c / bc);
-      const cell = rowBase + cb;
-      if (a > best[cell]) {
-        best[cell] = a;
-        this.values[cell] = v;
-        this.positions[cell] = inRow + (c - cb * bc);
+    let i = 0;
+    while (i < count) {
+      // The part of row r in this chunk: columns c .. c + (rowEnd - i).
+      const rowEnd = Math.min(count, i + cols - c);
+      const base = Math.floor(r / br) * cellCols;
+      const inRow = (r % br) * bc;
+      if (bc === 1) {
+        for (; i < rowEnd; i++, c++) {
+          const v = values[i];
+          const a = v < 0 ? -v : v;
+          const cell = base + c;
+          // NaN (a !== a) wins and stays: nothing compares greater than it.
+          if (a > best[cell] || (a !== a && best[cell] === best[cell])) {
+            best[cell] = a;
+            shown[cell] = v;
+            where[cell] = inRow;
+          }
+        }
+      } else {
+        while (i < rowEnd) {
+          const cb = Math.floor(c / bc);
+          const segEnd = Math.min(rowEnd, i + (cb + 1) * bc - c);
+          const cell = base + cb;
+          let top = best[cell];
+          let at = -1;
+          let atC = 0;
+          for (; i < segEnd; i++, c++) {
+            const v = values[i];
+            const a = v < 0 ? -v : v;
+            if (a > top || (a !== a && top === top)) {
+              top = a;
+              at = i;
+              atC = c;
+            }
+          }
+          if (at >= 0) {
+            best[cell] = top;
+            shown[cell] = values[at];
+            where[cell] = inRow + atC - cb * bc;
+          }
+        }
       }
-      if (++c === cols) {
+      if (c === cols) {
         c = 0;
         r++;
-        rowBase = Math.floor(r / br) * cellCols;
-        inRow = (r % br) * bc;
       }
     }
   }

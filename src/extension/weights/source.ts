@@ -51,11 +51,18 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** A read buffer one job grows and reuses (chunked passes read millions of elements without new allocations). */
 export class Scratch {
   private buf = new Uint8Array(0);
+  private other: Scratch | null = null;
 
   /** At least `length` bytes, 8-byte aligned. */
   bytes(length: number): Uint8Array {
     if (this.buf.byteLength < length) this.buf = new Uint8Array(Math.max(length, Math.min(2 * this.buf.byteLength, 64 * 1024 * 1024)));
     return this.buf.subarray(0, length);
+  }
+
+  /** A second buffer, for reading the next chunk while this one is processed. */
+  get second(): Scratch {
+    this.other ??= new Scratch();
+    return this.other;
   }
 }
 

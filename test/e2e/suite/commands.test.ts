@@ -49,6 +49,15 @@ describe('commands', function () {
     assert.equal(samples.images.byteLength, 100 * 784);
     assert.equal(samples.probs.byteLength, 100 * 10 * 4);
     assert.equal(panel.panel.viewColumn, vscode.ViewColumn.Two, 'beside the editor');
+    const html = panel.panel.webview.html;
+    const nonce = /script-src 'nonce-([A-Za-z0-9]+)'/.exec(html)?.[1];
+    assert.ok(nonce && nonce.length >= 16, 'scripts only by a fresh nonce');
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-[A-Za-z0-9]+'; style-src [^;"]+; img-src [^;"]+ data:; font-src [^;"]+">/);
+    assert.ok(html.includes(`<script nonce="${nonce}" src=`), 'the one script carries the nonce');
+    const resources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(resources.map((r) => r.replace(/^.*\/dist\//, 'dist/')), ['dist/webview.css', 'dist/webview.js'], 'only our own bundles');
+    for (const r of resources) assert.match(r, /vscode-resource/, `${r} is a local webview resource`);
+    assert.deepEqual(panel.panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').pop()), ['dist', 'media']);
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString(), 'the editor keeps the focus');
     panel.dispose();
   });

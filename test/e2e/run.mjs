@@ -1,8 +1,9 @@
 // End-to-end tests in real VS Code: code-server 4.100.3 (a real Node extension host) driven by playwright-core and
 // Debian's chromium. See ../../../shared/E2E.md for why each step is as it is.
 //   1. the mocha suites in out/e2e/suite/ run inside the extension host (`extensionTestsPath`, as @vscode/test-electron does);
-//   2. the UI tests in test/e2e/ui/*.mjs drive the workbench like a person (palette, editor, webview).
-// Usage: node test/e2e/run.mjs [--only mocha|ui] [--grep TEXT] [--keep]   (npm run test:e2e builds first)
+//   2. the UI tests in test/e2e/ui/*.mjs drive the workbench like a person (palette, editor, webview);
+//   3. restricted mode: the suite `restricted.test.ts` on a second server whose workspace is left untrusted.
+// Usage: node test/e2e/run.mjs [--only mocha|ui|restricted] [--grep TEXT] [--keep]   (npm run test:e2e builds first)
 // Screenshots and logs go to .test-artifacts/e2e/. The server's whole process group is always killed.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -53,12 +54,12 @@ function workbenchUrl(base, port, folder, testsPath) {
   return pageUrl(base, port, folder, ROOT, testsPath);
 }
 
-async function runMocha(ctx, base, port, tmp) {
-  const ws = makeWorkspace(tmp, 'ws-mocha');
+async function runMocha(ctx, base, port, tmp, name = 'mocha') {
+  const ws = makeWorkspace(tmp, `ws-${name}`);
   const page = await ctx.newPage();
   let resolveExit;
   const exited = new Promise((r) => (resolveExit = r));
-  const out = fs.createWriteStream(path.join(ARTIFACTS, 'mocha.log'));
+  const out = fs.createWriteStream(path.join(ARTIFACTS, `${name}.log`));
   await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
     const text = format(...(Array.isArray(logArgs) ? logArgs : [logArgs]));
     out.write(text + '\n');
@@ -67,18 +68,18 @@ async function runMocha(ctx, base, port, tmp) {
     else console.log(text);
   });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
-  log(`mocha suites in the extension host (workspace ${ws})`);
+  log(`${name}: mocha suites in the extension host (workspace ${ws})`);
   await page.goto(workbenchUrl(base, port, ws, path.join(ROOT, 'out/e2e/suite/index.js')));
   const timer = new Promise((r) => setTimeout(() => r('timeout'), MOCHA_TIMEOUT_MS));
   const code = await Promise.race([exited, timer]);
-  await page.screenshot({ path: path.join(ARTIFACTS, 'mocha-end.png') }).catch(() => {});
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}-end.png`) }).catch(() => {});
   out.end();
   await page.close().catch(() => {});
   if (code === 'timeout') {
     console.error(`[e2e] the mocha suites did not finish within ${MOCHA_TIMEOUT_MS / 1000} s`);
     return 1;
   }
-  log(`mocha suites exited with code ${code}`);
+  log(`${name}: mocha suites exited with code ${code}`);
   return code;
 }
 
@@ -137,31 +138,56 @@ async function main() {
   });
   let exitCode = 0;
   const started = Date.now();
-  try {
-    cs = await startCodeServer({
-      dataDir: tmp,
-      folder: tmp,
-      port,
-      logFile: path.join(ARTIFACTS, 'code-server.log'),
-      settings: { 'security.workspace.trust.enabled': false },
-      env: { NNLENS_E2E: '1', NNLENS_E2E_GREP: grep ?? '' },
-    });
-    const base = cs.base;
-    log(`code-server ${VERSION} on ${base} (pid ${cs.server.pid}, data ${tmp})`);
-    ctx = await chromium.launchPersistentContext(path.join(tmp, 'browser'), {
+  const browser = (dir) =>
+    chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1600, height: 1000 },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync'],
     });
-    if (only !== 'ui') {
-      const code = await runMocha(ctx, base, port, tmp);
-      if (code !== 0) exitCode = 1;
+  try {
+    if (only !== 'restricted') {
+      cs = await startCodeServer({
+        dataDir: tmp,
+        folder: tmp,
+        port,
+        logFile: path.join(ARTIFACTS, 'code-server.log'),
+        settings: { 'security.workspace.trust.enabled': false },
+        env: { NNLENS_E2E: '1', NNLENS_E2E_GREP: grep ?? '' },
+      });
+      log(`code-server ${VERSION} on ${cs.base} (pid ${cs.server.pid}, data ${tmp})`);
+      ctx = await browser(path.join(tmp, 'browser'));
+      if (only !== 'ui') {
+        const code = await runMocha(ctx, cs.base, port, tmp);
+        if (code !== 0) exitCode = 1;
+      }
+      if (only !== 'mocha') {
+        const { failed } = await runUi(ctx, cs.base, port, tmp);
+        if (failed > 0) exitCode = 1;
+      }
+      await ctx.close();
+      ctx = undefined;
+      stopAll();
     }
-    if (only !== 'mocha') {
-      const { failed } = await runUi(ctx, base, port, tmp);
-      if (failed > 0) exitCode = 1;
+    if (!only || only === 'restricted') {
+      // Restricted mode: a second server with workspace trust on and the folder left untrusted (no prompt).
+      const rtmp = path.join(tmp, 'restricted');
+      fs.mkdirSync(rtmp);
+      const rport = await freePort();
+      cs = await startCodeServer({
+        dataDir: rtmp,
+        folder: rtmp,
+        port: rport,
+        trust: true,
+        logFile: path.join(ARTIFACTS, 'code-server-restricted.log'),
+        settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
+        env: { NNLENS_E2E: '1', NNLENS_E2E_MODE: 'restricted', NNLENS_E2E_GREP: grep ?? '' },
+      });
+      log(`code-server (workspace trust on) on ${cs.base}`);
+      ctx = await browser(path.join(rtmp, 'browser'));
+      const code = await runMocha(ctx, cs.base, rport, rtmp, 'restricted');
+      if (code !== 0) exitCode = 1;
     }
   } catch (e) {
     console.error('[e2e] error:', e instanceof Error ? e.stack ?? e.message : e);

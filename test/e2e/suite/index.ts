@@ -9,7 +9,10 @@ import Mocha from 'mocha';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', grep: process.env.NNLENS_E2E_GREP || undefined });
   const dir = __dirname;
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
+  // Restricted mode (an untrusted workspace) runs its own suite on its own server; the others need trust.
+  const restricted = process.env.NNLENS_E2E_MODE === 'restricted';
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.test.js') && n.startsWith('restricted.') === restricted);
+  for (const f of files.sort()) mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures: number) => {
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));

@@ -99,6 +99,16 @@ export class WeightsEditorProvider implements vscode.CustomReadonlyEditorProvide
     return [...this.editors].map((e) => e.info());
   }
 
+  /**
+   * Delivers `message` as if the page of the editor showing `uri` had sent it (checked the same way); for the
+   * integration tests, which cannot click inside a webview. Resolves when it is handled.
+   */
+  async deliver(uri: string, message: unknown): Promise<void> {
+    const editor = [...this.editors].find((e) => e.doc.uri.toString() === uri);
+    if (!editor) throw new Error(`no weight-file editor shows ${uri}`);
+    await this.receive(editor, message);
+  }
+
   openCustomDocument(uri: vscode.Uri): WeightsDocument {
     return new WeightsDocument(uri, { log: this.log, broadcast: (doc, m) => this.broadcast(doc, m) });
   }
@@ -113,22 +123,27 @@ export class WeightsEditorProvider implements vscode.CustomReadonlyEditorProvide
     panel.webview.html = weightsHtml(panel.webview, this.extensionUri, `NN Lens: ${doc.name}`);
     const editor = new WeightsEditor(doc, panel, this.log, (name, stats) => this.broadcast(doc, { type: 'stats', stats: [{ name, stats }] }));
     this.editors.add(editor);
-    const sub = panel.webview.onDidReceiveMessage((raw: unknown) => {
-      const checked = checkWeightsMessage(raw, {
-        hasTensor: (n) => !!doc.session?.entry(n),
-        offered: (u) => !!doc.offered(u),
-      });
-      if (!checked.ok) {
-        this.log.warn(`weights editor: ignored ${checked.error}`);
-        return;
-      }
-      void this.handle(editor, checked.value).catch((e: unknown) => this.log.error(`weights editor: ${checked.value.type} failed: ${e instanceof Error ? e.message : String(e)}`));
-    });
+    const sub = panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(editor, raw));
     panel.onDidDispose(() => {
       sub.dispose();
       editor.dispose();
       this.editors.delete(editor);
     });
+  }
+
+  /** Checks a message from a page, then handles it; a bad one is logged and ignored, a failure logged. */
+  private async receive(editor: WeightsEditor, raw: unknown): Promise<void> {
+    const doc = editor.doc;
+    const checked = checkWeightsMessage(raw, { hasTensor: (n) => !!doc.session?.entry(n), offered: (u) => !!doc.offered(u) });
+    if (!checked.ok) {
+      this.log.warn(`weights editor: ignored ${checked.error}`);
+      return;
+    }
+    try {
+      await this.handle(editor, checked.value);
+    } catch (e) {
+      this.log.error(`weights editor: ${checked.value.type} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private async handle(editor: WeightsEditor, m: WeightsWebviewToHost): Promise<void> {

@@ -30,6 +30,8 @@ const opt = (name) => {
 const only = opt('--only');
 const grep = opt('--grep');
 const keep = args.includes('--keep');
+/** Test counts over every phase, for the closing `e2e: N passed, M failed` line. */
+const totals = { passed: 0, failed: 0 };
 
 function log(...a) {
   console.log('[e2e]', ...a);
@@ -63,6 +65,8 @@ async function runMocha(ctx, base, port, tmp, name = 'mocha') {
   await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
     const text = format(...(Array.isArray(logArgs) ? logArgs : [logArgs]));
     out.write(text + '\n');
+    const count = /^\s*(\d+) (passing|failing)/.exec(text);
+    if (count) totals[count[2] === 'passing' ? 'passed' : 'failed'] += Number(count[1]);
     if (WORKBENCH_NOISE.test(text)) return;
     if (type === 'error') console.error(text);
     else console.log(text);
@@ -112,6 +116,8 @@ async function runUi(ctx, base, port, tmp) {
     }
   }
   log(`UI tests: ${passed} passing, ${failed} failing`);
+  totals.passed += passed;
+  totals.failed += failed;
   return { passed, failed };
 }
 
@@ -198,6 +204,11 @@ async function main() {
     if (!keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${exitCode === 0 ? 'passed' : 'FAILED'} (artifacts in .test-artifacts/e2e/)`);
+  if (exitCode === 0 && totals.passed === 0) {
+    console.error('[e2e] no test ran');
+    exitCode = 1;
+  }
+  console.log(`e2e: ${totals.passed} passed, ${totals.failed} failed`);
   process.exit(exitCode);
 }
 

@@ -99,22 +99,26 @@ async function main(): Promise<void> {
     const opens: number[] = [];
     const views: number[] = [];
     const totals: number[] = [];
+    const cpus: number[] = [];
     let picture = '';
     let held = 0;
     for (let run = 0; run < 9; run++) {
       global.gc?.();
       const before = process.memoryUsage();
+      const cpu0 = process.cpuUsage();
       const a = performance.now();
       const s = WeightSession.open(file);
       const info = s.info(true);
       const b = performance.now();
       const r = await s.view(info.tensors[0].name, '', new Job());
       const c = performance.now();
+      const cpu = process.cpuUsage(cpu0);
       const after = process.memoryUsage();
       if (run > 0) {
         opens.push(b - a);
         views.push(c - b);
         totals.push(c - a);
+        cpus.push((cpu.user + cpu.system) / 1000);
         held = Math.max(held, after.arrayBuffers + after.heapUsed - before.arrayBuffers - before.heapUsed);
       }
       const p = r.view.picture;
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
     console.log(`open (header + tensor list), median of ${opens.length}: ${ms(median(opens))} (min ${ms(Math.min(...opens))}, max ${ms(Math.max(...opens))})`);
     console.log(`first view (${picture}, stats, print), median: ${ms(median(views))} (min ${ms(Math.min(...views))}, max ${ms(Math.max(...views))})`);
     console.log(`open + first view, median: ${ms(median(totals))} (max ${ms(Math.max(...totals))}) — target < 1000 ms`);
+    console.log(`  CPU time of this process for it (user + system, all threads), median: ${ms(median(cpus))}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
     console.log(`memory held for the first view (heap + array buffers, after − before, at most): ${(held / 2 ** 20).toFixed(1)} MiB of a ${(size / 2 ** 20).toFixed(0)} MiB file`);
 
     // The background statistics pass, with a tick every millisecond to see how long the event loop is blocked,

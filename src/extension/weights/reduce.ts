@@ -14,6 +14,101 @@ export function wire(v: number): WireNumber {
   return v;
 }
 
+/*
+ * The hot loops, as small functions of typed arrays and numbers only. Each runs once on a few values when this
+ * module loads, through every branch, so that V8 optimizes the long loops later with complete type feedback (an
+ * optimized loop entered before some operation after it has run deoptimizes on every call).
+ */
+
+/** Sums of (v − shift) and (v − shift)², min, max and the NaN count of values[0..count) → out[0..5). */
+function statsKernel(values: Values, count: number, shift: number, out: Float64Array): void {
+  let s = 0;
+  let s2 = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let nan = 0;
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    if (v !== v) {
+      nan++;
+      continue;
+    }
+    const d = v - shift;
+    s += d;
+    s2 += d * d;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  out[0] = s;
+  out[1] = s2;
+  out[2] = lo;
+  out[3] = hi;
+  out[4] = nan;
+}
+
+/**
+ * One row's values[i0..i1) at columns c0.. of a picture with one column per cell: cell base + c keeps the value
+ * of largest magnitude (a NaN wins and stays) and `inRow`, its row in the block.
+ */
+function maxAbsColumns(values: Values, i0: number, i1: number, c0: number, base: number, inRow: number, best: Float64Array, shown: Float32Array, where: Uint32Array): void {
+  for (let i = i0, cell = base + c0; i < i1; i++, cell++) {
+    const v = values[i];
+    const a = v < 0 ? -v : v;
+    const b = best[cell];
+    if (a > b || (a !== a && b === b)) {
+      best[cell] = a;
+      shown[cell] = v;
+      where[cell] = inRow;
+    }
+  }
+}
+
+/** The same with blocks `bc` columns wide: values[i0..i1) of one row, from column c0. */
+function maxAbsBlocks(values: Values, i0: number, i1: number, c0: number, bc: number, base: number, inRow: number, best: Float64Array, shown: Float32Array, where: Uint32Array): void {
+  let i = i0;
+  let c = c0;
+  while (i < i1) {
+    const cb = Math.floor(c / bc);
+    const end = Math.min(i1, i + (cb + 1) * bc - c);
+    const cell = base + cb;
+    let top = best[cell];
+    let at = -1;
+    let atC = 0;
+    for (; i < end; i++, c++) {
+      const v = values[i];
+      const a = v < 0 ? -v : v;
+      if (a > top || (a !== a && top === top)) {
+        top = a;
+        at = i;
+        atC = c;
+      }
+    }
+    if (at >= 0) {
+      best[cell] = top;
+      shown[cell] = values[at];
+      where[cell] = inRow + atC - cb * bc;
+    }
+  }
+}
+
+/** Every branch of the kernels once, on float32 and float64 values (see above). */
+function warmUp(): void {
+  const out = new Float64Array(5);
+  const best = new Float64Array(4).fill(-1);
+  const shown = new Float32Array(4);
+  const where = new Uint32Array(4);
+  for (const v of [Float32Array.from([1, -2, NaN, 3]), Float64Array.from([1, -2, NaN, 3])]) {
+    statsKernel(v, 4, 1, out);
+    best.fill(-1);
+    maxAbsColumns(v, 0, 4, 0, 0, 0, best, shown, where);
+    maxAbsColumns(v, 0, 4, 0, 0, 1, best, shown, where);
+    best.fill(-1);
+    maxAbsBlocks(v, 0, 4, 0, 2, 0, 0, best, shown, where);
+    maxAbsBlocks(v, 0, 4, 0, 2, 0, 1, best, shown, where);
+  }
+}
+warmUp();
+
 /**
  * Streaming statistics in one pass: per chunk, sums of the values and their squares shifted by the chunk's first
  * value (so they stay small), merged across chunks with Chan's formula (stable over hundreds of millions of
@@ -27,6 +122,8 @@ export class StatsSink implements Sink {
   private max = -Infinity;
   private nan = 0;
 
+  private readonly acc = new Float64Array(5);
+
   take(values: Values, count: number): void {
     let shift = NaN;
     for (let i = 0; i < count && shift !== shift; i++) shift = values[i];
@@ -34,23 +131,9 @@ export class StatsSink implements Sink {
       this.nan += count;
       return;
     }
-    let s = 0;
-    let s2 = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    let nan = 0;
-    for (let i = 0; i < count; i++) {
-      const v = values[i];
-      if (v !== v) {
-        nan++;
-        continue;
-      }
-      const d = v - shift;
-      s += d;
-      s2 += d * d;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+    const acc = this.acc;
+    statsKernel(values, count, shift, acc);
+    const [s, s2, lo, hi, nan] = acc;
     const k = count - nan;
     this.nan += nan;
     const m = shift + s / k;
@@ -129,54 +212,19 @@ export class MaxAbsBlocks implements Sink {
   }
 
   take(values: Values, count: number, pos: number): void {
-    const { cols, blockRows: br, blockCols: bc, cellCols } = this;
-    const best = this.best;
-    const shown = this.values;
-    const where = this.positions;
+    const { cols, blockRows: br, blockCols: bc, cellCols, best, values: shown, positions: where } = this;
     let r = Math.floor(pos / cols);
     let c = pos - r * cols;
     let i = 0;
     while (i < count) {
-      // The part of row r in this chunk: columns c .. c + (rowEnd - i).
-      const rowEnd = Math.min(count, i + cols - c);
+      // The part of row r in this chunk: values[i..end) at columns c...
+      const end = Math.min(count, i + cols - c);
       const base = Math.floor(r / br) * cellCols;
       const inRow = (r % br) * bc;
-      if (bc === 1) {
-        for (; i < rowEnd; i++, c++) {
-          const v = values[i];
-          const a = v < 0 ? -v : v;
-          const cell = base + c;
-          // NaN (a !== a) wins and stays: nothing compares greater than it.
-          if (a > best[cell] || (a !== a && best[cell] === best[cell])) {
-            best[cell] = a;
-            shown[cell] = v;
-            where[cell] = inRow;
-          }
-        }
-      } else {
-        while (i < rowEnd) {
-          const cb = Math.floor(c / bc);
-          const segEnd = Math.min(rowEnd, i + (cb + 1) * bc - c);
-          const cell = base + cb;
-          let top = best[cell];
-          let at = -1;
-          let atC = 0;
-          for (; i < segEnd; i++, c++) {
-            const v = values[i];
-            const a = v < 0 ? -v : v;
-            if (a > top || (a !== a && top === top)) {
-              top = a;
-              at = i;
-              atC = c;
-            }
-          }
-          if (at >= 0) {
-            best[cell] = top;
-            shown[cell] = values[at];
-            where[cell] = inRow + atC - cb * bc;
-          }
-        }
-      }
+      if (bc === 1) maxAbsColumns(values, i, end, c, base, inRow, best, shown, where);
+      else maxAbsBlocks(values, i, end, c, bc, base, inRow, best, shown, where);
+      c += end - i;
+      i = end;
       if (c === cols) {
         c = 0;
         r++;

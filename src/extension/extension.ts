@@ -122,7 +122,13 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
   };
 
   const setModelContext = (editor: vscode.TextEditor | undefined) => {
-    void vscode.commands.executeCommand('setContext', 'nnLens.modelActive', isModelDocument(editor?.document) || panels.all().some((p) => p.panel.active));
+    const active = isModelDocument(editor?.document) || panels.all().some((p) => p.panel.active);
+    void vscode.commands.executeCommand('setContext', 'nnLens.modelActive', active);
+    // The status bar item shows while a model file is in front, and always once a run has started.
+    const idle = '$(graph) NN Lens';
+    if (!status.text) status.text = idle;
+    if (active || training.current || status.text !== idle) status.show();
+    else status.hide();
   };
 
   context.subscriptions.push(

@@ -80,11 +80,23 @@ function classRows(input: Tensor, target: Tensor, op: string): { rows: Float32Ar
  * Targets are class indices (int64) in [0, C) or ignoreIndex (default -100).
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  return negativeLogLikelihood(input, target, opts, 'cross_entropy');
+}
+
+/**
+ * The loss both cross_entropy and nll_loss are: -logp[i, target[i]] over the rows, reduced. For cross_entropy
+ * logp is log_softmax(input) (computed here, fused), for nll_loss the input itself; the gradient differs to match.
+ */
+function negativeLogLikelihood(input: Tensor, target: Tensor, opts: LossOptions, op: 'cross_entropy' | 'nll_loss'): Tensor {
   const reduction = checkReduction(opts.reduction ?? 'mean');
   const ignore = opts.ignoreIndex ?? -100;
-  const { rows, n, C, t } = classRows(input, target, 'cross_entropy');
-  const logp = allocStorage('float64', n * C);
-  softmaxKernel(rows, 0, logp, n, C, 1, true);
+  const { rows, n, C, t } = classRows(input, target, op);
+  const fused = op === 'cross_entropy';
+  let logp: Float32Array | Float64Array = rows;
+  if (fused) {
+    logp = allocStorage('float64', n * C);
+    softmaxKernel(rows, 0, logp, n, C, 1, true);
+  }
   const losses = new Float64Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
@@ -104,7 +116,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: LossOptions = 
       if (k === ignore) continue;
       const s = reduction === 'none' ? gv[i] : reduction === 'sum' ? gv[0] : gv[0] / count;
       const base = i * C;
-      for (let c = 0; c < C; c++) grad[base + c] = Math.exp(logp[base + c]) * s;
+      // d/dx of -log_softmax(x)[k] is softmax(x) - onehot(k); of -x[k] it is -onehot(k).
+      if (fused) for (let c = 0; c < C; c++) grad[base + c] = Math.exp(logp[base + c]) * s;
       grad[base + k] -= s;
     }
     return [fromRows(grad, input)];
@@ -142,30 +155,7 @@ function reduce(losses: Float64Array, reduction: Reduction, count: number, dtype
 
 /** F.nll_loss(log_probs, target) (NllLossBackward0). */
 export function nllLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
-  const reduction = checkReduction(opts.reduction ?? 'mean');
-  const ignore = opts.ignoreIndex ?? -100;
-  const { rows, n, C, t } = classRows(input, target, 'nll_loss');
-  const losses = new Float64Array(n);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const k = t[i];
-    if (k === ignore) continue;
-    if (!Number.isInteger(k) || k < 0 || k >= C) throw new RangeError(`Target ${k} is out of bounds.`);
-    losses[i] = -rows[i * C + k];
-    count++;
-  }
-  const out = reduce(losses, reduction, count, input.dtype, target.shape);
-  if (!needsGrad(input)) return out;
-  return record(out, nllName(input, reduction), [input], (g) => {
-    const gv = contiguousData(g);
-    const grad = allocStorage(input.dtype, n * C);
-    for (let i = 0; i < n; i++) {
-      const k = t[i];
-      if (k === ignore) continue;
-      grad[i * C + k] = -(reduction === 'none' ? gv[i] : reduction === 'sum' ? gv[0] : gv[0] / count);
-    }
-    return [fromRows(grad, input)];
-  });
+  return negativeLogLikelihood(input, target, opts, 'nll_loss');
 }
 
 /** F.mse_loss(input, target) (MseLossBackward0); shapes broadcast, as PyTorch does (with its warning). */

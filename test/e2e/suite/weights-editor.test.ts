@@ -91,8 +91,9 @@ describe('weight-file editor', function () {
     const state = nn.models.get(modelUri);
     assert.ok(state, 'the model file is open');
     assert.deepEqual(Array.from(state.weightValues('W1.weight') ?? []), Array.from(w1.toArray() as Float32Array), 'the model holds the file\'s weights');
-    assert.ok(nn.panels.get(modelUri), 'its visualizer is open');
-    nn.panels.get(modelUri)?.dispose();
+    const panel = nn.panels.get(modelUri);
+    assert.ok(panel, 'its visualizer is open');
+    await waitFor('the visualizer to get its state', () => panel.sent.includes('init'), 30_000);
     // A model file that was not offered is refused (the host never trusts the page).
     await nn.weightEditors.deliver(uri.toString(), { type: 'load', uri: vscode.Uri.file('/etc/passwd').toString() });
     assert.equal(nn.weightEditors.list().find((e) => e.uri === uri.toString())?.sent.filter((t) => t === 'loaded').length, 1);

@@ -5,6 +5,9 @@
  */
 import type { Scratch, SourceEntry, TensorSource, Values } from './source';
 
+/** A read covering several rows must be at least this dense in wanted elements (else rows are read apart). */
+export const MIN_DENSITY = 1 / 2048;
+
 /** Elements read at once (1 MB of float32): the longest the host is kept busy by one chunk is about a millisecond per 100,000 elements. */
 export const CHUNK_ELEMENTS = 1 << 18;
 
@@ -100,7 +103,6 @@ export async function gather(src: TensorSource, entry: SourceEntry, view: ViewGe
   if (rows === 1 && (sC === 1 || C === 1)) return gatherRun(src, entry, view.offset, C, sinks, job, scratch, pause);
   let done = 0;
   let lastReport = Date.now();
-  let picked: Float64Array | null = null;
 
   const emit = (values: Values, count: number, pos: number): void => {
     for (const s of sinks) s.take(values, count, pos);
@@ -112,53 +114,67 @@ export async function gather(src: TensorSource, entry: SourceEntry, view: ViewGe
     }
   };
 
-  // Pending contiguous run (rows that follow each other in the file are read together).
-  let runSrc = -1;
-  let runPos = 0;
-  let runLen = 0;
+  // Rows are read in groups: one read covers several rows when their span stays under CHUNK_ELEMENTS and at
+  // least MIN_DENSITY of it is wanted (a column of a matrix is read in 1 MB windows, not element by element);
+  // elements lie in increasing file order (basic indexing keeps it), so a group is one span of the file.
+  const rowSpan = (C - 1) * sC + 1;
+  const groupRows = new Float64Array(Math.min(rows, CHUNK_ELEMENTS));
+  let picked: Float64Array | null = null;
+  let gCount = 0; // rows in the group
+  let gStart = 0;
+  let gEnd = 0;
+  let gPos = 0;
   const flush = async (): Promise<void> => {
-    if (runLen === 0) return;
+    if (gCount === 0) return;
     if (pause) await pause();
     job.check();
-    const v = await src.read(entry, runSrc, runLen, scratch);
+    const span = gEnd - gStart;
+    const v = await src.read(entry, gStart, span, scratch);
     job.check();
-    emit(v, runLen, runPos);
-    runLen = 0;
+    const n = gCount * C;
+    if (n === span) emit(v, n, gPos); // the rows are one contiguous run
+    else {
+      if (!picked || picked.length < n) picked = new Float64Array(Math.max(n, Math.min(CHUNK_ELEMENTS, 2 * (picked?.length ?? 0))));
+      let j = 0;
+      for (let g = 0; g < gCount; g++) {
+        const base = groupRows[g] - gStart;
+        for (let k = 0; k < C; k++) picked[j++] = v[base + k * sC];
+      }
+      emit(picked, n, gPos);
+    }
+    gCount = 0;
   };
 
   const idx = new Array<number>(lead.length).fill(0);
   let rowSrc = view.offset;
   for (let r = 0; r < rows; r++) {
     const pos = r * C;
-    if (sC === 1 || C === 1) {
-      // One contiguous run of C elements, split into chunks.
-      for (let k = 0; k < C; ) {
-        const n = Math.min(C - k, CHUNK_ELEMENTS);
-        const s = rowSrc + k * sC;
-        if (runLen > 0 && runSrc + runLen === s && runLen + n <= CHUNK_ELEMENTS) runLen += n;
-        else {
-          await flush();
-          runSrc = s;
-          runPos = pos + k;
-          runLen = n;
-        }
-        k += n;
-      }
-    } else {
+    if (rowSpan > CHUNK_ELEMENTS) {
+      // A long row: spans of at most CHUNK_ELEMENTS, every sC-th element picked.
       await flush();
-      // Strided: read spans of at most CHUNK_ELEMENTS and pick every sC-th element.
       const per = Math.max(1, Math.floor((CHUNK_ELEMENTS - 1) / sC) + 1);
       if (!picked || picked.length < Math.min(per, C)) picked = new Float64Array(Math.min(per, C));
       for (let k = 0; k < C; k += per) {
         const n = Math.min(per, C - k);
-        const span = (n - 1) * sC + 1;
         if (pause) await pause();
         job.check();
-        const v = await src.read(entry, rowSrc + k * sC, span, scratch);
+        const v = await src.read(entry, rowSrc + k * sC, (n - 1) * sC + 1, scratch);
         job.check();
-        for (let j = 0; j < n; j++) picked[j] = v[j * sC];
-        emit(picked, n, pos + k);
+        if (sC === 1) emit(v, n, pos + k);
+        else {
+          for (let j = 0; j < n; j++) picked[j] = v[j * sC];
+          emit(picked, n, pos + k);
+        }
       }
+    } else {
+      const end = rowSrc + rowSpan;
+      if (gCount > 0 && (gCount === groupRows.length || end - gStart > CHUNK_ELEMENTS || (gCount + 1) * C < MIN_DENSITY * (end - gStart))) await flush();
+      if (gCount === 0) {
+        gStart = rowSrc;
+        gPos = pos;
+      }
+      groupRows[gCount++] = rowSrc;
+      gEnd = end;
     }
     // Next row: odometer over the leading dimensions.
     for (let d = lead.length - 1; d >= 0; d--) {

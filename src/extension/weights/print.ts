@@ -9,8 +9,11 @@ import { engineDType, type FileDType } from '../../data/bytes';
 import { contiguousStrides, gather, numel, type Job, type Sink, type ViewGeometry } from './gather';
 import { Scratch, type SourceEntry, type TensorSource, type Values } from './source';
 
-/** Views of more dimensions than this print as their size only (2^ndim edge boxes would be read). */
-export const MAX_PRINT_DIMS = 8;
+/**
+ * A summary showing more elements than this (edgeitems² ^ … : 6^ndim for a tensor large in every dimension) is
+ * not printed: the page shows its size instead of reading tens of thousands of scattered elements.
+ */
+export const MAX_PRINT_ELEMENTS = 50_000;
 
 const pyTuple = (shape: readonly number[]): string => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
 
@@ -80,10 +83,11 @@ export async function printView(src: TensorSource, entry: SourceEntry, view: Vie
     await gather(src, entry, view, [all], job, new Scratch());
     return reprOf(all.data, view.shape, entry.dtype);
   }
-  if (view.shape.length > MAX_PRINT_DIMS) return `(a ${view.shape.length}-dimensional tensor of size torch.Size([${view.shape.join(', ')}]): its print is not shown)`;
+  const ranges = view.shape.map(edgeRanges);
+  const count = ranges.reduce((a, rs) => a * rs.reduce((b, [lo, hi]) => b + hi - lo, 0), 1);
+  if (count > MAX_PRINT_ELEMENTS) return `(the print of a ${view.shape.length}-dimensional tensor of size torch.Size([${view.shape.join(', ')}]) would show ${count.toLocaleString('en-US')} values: slice it to print a part)`;
   const flat = contiguousStrides(view.shape);
   const shown = new Map<number, number>();
-  const ranges = view.shape.map(edgeRanges);
   const scratch = new Scratch();
   const boxes = ranges.reduce<[number, number][][]>((acc, rs) => acc.flatMap((b) => rs.map((r) => [...b, r])), [[]]);
   for (const box of boxes) {

@@ -12,9 +12,11 @@ import fc from 'fast-check';
 import * as torch from '../../../src/engine';
 import { encodeSafetensors, writeSafetensorsFile } from '../../../src/data/safetensors';
 import { writeNpyFile } from '../../../src/data/npy';
-import { Cancelled, CHUNK_ELEMENTS, Job } from '../../../src/extension/weights/gather';
+import { Cancelled, CHUNK_ELEMENTS, gather, Job } from '../../../src/extension/weights/gather';
+import { ExactSink } from '../../../src/extension/weights/print';
+import { Scratch, type TensorSource } from '../../../src/extension/weights/source';
 import { WeightSession } from '../../../src/extension/weights/session';
-import { MAX_SIDE, MAX_TILES } from '../../../src/extension/weights/view';
+import { MAX_SIDE, MAX_TILES, viewOf } from '../../../src/extension/weights/view';
 import { byteMutation, mutateBytes } from '../fuzz/mutate';
 
 const BRIDGE = path.resolve(__dirname, '../../fixtures/bridge/import');
@@ -76,6 +78,38 @@ describe('weights editor: sessions on real files', function () {
         const p = r.view.picture;
         if (p && !p.downsample) assert.deepEqual(Array.from(new Float32Array(p.data)), Array.from(want.contiguous().toArray() as Float32Array), `picture of big${index}`);
       }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reads a column of a matrix in a few large reads, and a sparse slice element by element', async () => {
+    const s = WeightSession.open(bigFile);
+    const reads: number[] = [];
+    const source = s.source;
+    const counting: TensorSource = {
+      file: source.file, format: source.format, size: source.size, metadata: source.metadata, entries: source.entries,
+      entry: (n) => source.entry(n),
+      read: (e, start, count, scratch) => {
+        reads.push(count);
+        return source.read(e, start, count, scratch);
+      },
+      close: () => source.close(),
+    };
+    try {
+      const e = source.entry('big');
+      assert.ok(e);
+      const col = viewOf(e, '[:, 3]');
+      const sink = new ExactSink(1500);
+      await gather(counting, e, col, [sink], new Job(), new Scratch());
+      assert.deepEqual(Array.from(sink.data), Array.from(big.index(':, 3').contiguous().toArray() as Float32Array));
+      assert.equal(reads.length, Math.ceil((1499 * 1000 + 1) / CHUNK_ELEMENTS), `${reads.length} reads for 1,500 elements 1,000 apart`);
+      reads.length = 0;
+      const sparse = viewOf(e, '[::500, ::999]');
+      const few = new ExactSink(3 * 2);
+      await gather(counting, e, sparse, [few], new Job(), new Scratch());
+      assert.deepEqual(Array.from(few.data), Array.from(big.index('::500, ::999').contiguous().toArray() as Float32Array));
+      assert.equal(reads.length, 3, 'one read per row: 500,000 elements apart is too sparse to read between');
     } finally {
       await s.close();
     }

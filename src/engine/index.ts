@@ -26,7 +26,8 @@ export {
 } from './ops/view';
 export { Slice, slice, Ellipsis, parseIndex, parseIndexText, indexTensor } from './ops/indexing';
 export type { IndexItem } from './ops/indexing';
-export { formatTensor, formatBody, pyFixed, pyExp, pyRepr, PRINT_OPTIONS } from './print';
+export { formatTensor, formatRepr, formatBody, pyFixed, pyExp, pyRepr, PRINT_OPTIONS } from './print';
+export type { ReprOptions } from './print';
 export * as nn from './nn';
 export * as optim from './optim';
 export { evaluate as evaluateExpression, ExpressionError, repr as pyReprValue } from './expr';

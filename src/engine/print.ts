@@ -227,22 +227,45 @@ function pyTuple(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 
-export function formatTensor(t: Tensor): string {
+export interface ReprOptions {
+  /** grad_fn name, printed as `grad_fn=<...>`. */
+  gradFn?: string | null;
+  /** Printed as `requires_grad=True` when there is no grad_fn. */
+  requiresGrad?: boolean;
+  /** Prefixed with `Parameter containing:` as nn.Parameter prints. */
+  parameter?: boolean;
+}
+
+/**
+ * PyTorch's repr of values of `shape` (row-major; only the elements the print shows are read) formatted as
+ * `dtype`. `dtypeName` is the torch dtype the suffix names, when it is not the one the values are formatted as
+ * (a float16 file tensor is formatted as float32 but prints `dtype=torch.float16`).
+ */
+export function formatRepr(values: ArrayLike<number>, shape: readonly number[], dtype: DType, dtypeName: string = dtype, opts: ReprOptions = {}): string {
   const prefix = 'tensor(';
   const indent = prefix.length;
   const suffixes: string[] = [];
-  const n = t.numel();
   let body: string;
+  let n = 1;
+  for (const d of shape) n *= d;
   if (n === 0) {
-    if (t.ndim !== 1) suffixes.push('size=' + pyTuple(t.shape));
-    if (t.dtype !== 'float32') suffixes.push(`dtype=torch.${t.dtype}`);
+    if (shape.length !== 1) suffixes.push('size=' + pyTuple(shape));
+    if (dtypeName !== 'float32') suffixes.push(`dtype=torch.${dtypeName}`);
     body = '[]';
   } else {
-    if (t.dtype !== 'float32' && t.dtype !== 'int64' && t.dtype !== 'bool') suffixes.push(`dtype=torch.${t.dtype}`);
-    body = formatBody(t.toArray(), t.shape, t.dtype, indent);
+    if (dtypeName !== 'float32' && dtypeName !== 'int64' && dtypeName !== 'bool') suffixes.push(`dtype=torch.${dtypeName}`);
+    body = formatBody(values, shape, dtype, indent);
   }
-  if (t.gradFn !== null) suffixes.push(`grad_fn=<${t.gradFn.name}>`);
-  else if (t.requiresGrad) suffixes.push('requires_grad=True');
+  if (opts.gradFn) suffixes.push(`grad_fn=<${opts.gradFn}>`);
+  else if (opts.requiresGrad) suffixes.push('requires_grad=True');
   const s = addSuffixes(prefix + body, suffixes, indent);
-  return t.isParameter ? 'Parameter containing:\n' + s : s;
+  return opts.parameter ? 'Parameter containing:\n' + s : s;
+}
+
+export function formatTensor(t: Tensor): string {
+  return formatRepr(t.numel() === 0 ? [] : t.toArray(), t.shape, t.dtype, t.dtype, {
+    gradFn: t.gradFn?.name ?? null,
+    requiresGrad: t.requiresGrad,
+    parameter: t.isParameter,
+  });
 }

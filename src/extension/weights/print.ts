@@ -15,43 +15,12 @@ import { Scratch, type SourceEntry, type TensorSource, type Values } from './sou
  */
 export const MAX_PRINT_ELEMENTS = 50_000;
 
-const pyTuple = (shape: readonly number[]): string => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
-
-/** PyTorch's `_add_suffixes`: `, dtype=...` on the last line, or on a new line when it would pass the line width. */
-function addSuffixes(body: string, suffixes: readonly string[], indent: number): string {
-  const parts = [body];
-  let lastLineLen = body.length - body.lastIndexOf('\n') + 1;
-  for (const suffix of suffixes) {
-    if (lastLineLen + suffix.length + 2 > torch.PRINT_OPTIONS.linewidth) {
-      parts.push(',\n' + ' '.repeat(indent) + suffix);
-      lastLineLen = indent + suffix.length;
-    } else {
-      parts.push(', ' + suffix);
-      lastLineLen += suffix.length + 2;
-    }
-  }
-  parts.push(')');
-  return parts.join('');
-}
-
 /**
  * `tensor([...])` for values of `shape` in row-major order (`values[i]` is only read where the print shows it),
  * as `print(t)` shows a tensor of the file's dtype.
  */
 export function reprOf(values: ArrayLike<number>, shape: readonly number[], dtype: FileDType): string {
-  const prefix = 'tensor(';
-  const suffixes: string[] = [];
-  const et = engineDType(dtype);
-  let body: string;
-  if (numel(shape) === 0) {
-    if (shape.length !== 1) suffixes.push(`size=${pyTuple(shape)}`);
-    if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype}`);
-    body = '[]';
-  } else {
-    if (dtype !== 'float32' && dtype !== 'int64' && dtype !== 'bool') suffixes.push(`dtype=torch.${dtype}`);
-    body = torch.formatBody(values, shape, et, prefix.length);
-  }
-  return addSuffixes(prefix + body, suffixes, prefix.length);
+  return torch.formatRepr(values, shape, engineDType(dtype), dtype);
 }
 
 /** Keeps every element in float64 (exact for every dtype we read), by view position. */

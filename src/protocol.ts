@@ -83,6 +83,11 @@ export interface ProgressPoint {
   /** Optimiser steps since the start of the run. */
   step: number;
   stepsPerEpoch: number;
+  /**
+   * Steps done in the epoch in progress (1..stepsPerEpoch). Sent by the worker: after an edit of the model file the
+   * run goes on with a restarted worker whose epochs start at the edit, so `step` alone does not tell it.
+   */
+  stepInEpoch?: number;
   /** Mean training loss over the steps since the previous point. */
   loss: number;
   /** Running training accuracy over the same steps. */

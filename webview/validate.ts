@@ -134,6 +134,7 @@ function evalResult(v: unknown, path: string): void {
 function progressPoint(v: unknown, path: string): void {
   const o = obj(v, path);
   for (const k of ['epoch', 'step', 'stepsPerEpoch'] as const) int(o[k], `${path}.${k}`, 0);
+  opt(o.stepInEpoch, `${path}.stepInEpoch`, (x, p) => int(x, p, 0));
   for (const k of ['loss', 'accuracy', 'samplesPerSec', 'time'] as const) num(o[k], `${path}.${k}`);
 }
 

@@ -4,7 +4,7 @@
  * asserting on what a user sees: texts, pixel colours, bar heights, tiles and posted messages.
  */
 import { strict as assert } from 'node:assert';
-import type { HostToWebview } from '../../src/protocol';
+import type { HostToWebview, ProgressPoint } from '../../src/protocol';
 import { useBrowser, torchNumber, printed } from './harness/setup';
 import { maxAbs, cellCentre, hover, lastPosted, argmaxOf } from './harness/helpers';
 
@@ -119,6 +119,23 @@ describe('webview: predictions, drawing pad, training, evaluation and inspector'
     // The previous run's last update arrives late: ignored.
     await p.post({ type: 'training', runId: 1, training: t });
     assert.match((await status.textContent()) ?? '', /^running /);
+  });
+
+  it('training status: the 1-based epoch of the trainer and the step within it', async () => {
+    const p = await env.openWithInit();
+    const status = p.page.locator('.training .status');
+    const show = async (points: Partial<ProgressPoint>[], runId: number): Promise<string> => {
+      const full = points.map((q) => ({ epoch: 1, step: 1, stepsPerEpoch: 800, loss: 2.3, accuracy: 0.1, samplesPerSec: 1000, time: 1, ...q }));
+      await p.post({ type: 'training', runId, training: { runId, status: 'running', points: full, epochs: [], editMarkers: [] } });
+      return (await status.textContent()) ?? '';
+    };
+    // The first progress of a run (the defect: "epoch 2 · step 2 (0/800 in epoch)").
+    assert.match(await show([{ epoch: 1, step: 2 }], 3), /^running · epoch 1 · step 2 \(2\/800 in epoch\) · /);
+    assert.match(await show([{ epoch: 1, step: 566 }], 4), /^running · epoch 1 · step 566 \(566\/800 in epoch\) · /);
+    assert.match(await show([{ epoch: 1, step: 800 }], 5), /^running · epoch 1 · step 800 \(800\/800 in epoch\) · /);
+    assert.match(await show([{ epoch: 2, step: 801 }], 6), /^running · epoch 2 · step 801 \(1\/800 in epoch\) · /);
+    // After an edit of the model file the worker restarts: its epochs begin at the edit (step 500 here).
+    assert.match(await show([{ epoch: 1, step: 510, stepInEpoch: 10 }], 7), /^running · epoch 1 · step 510 \(10\/800 in epoch\) · /);
   });
 
   it('evaluation: the confusion matrix, and the images of a clicked cell', async () => {

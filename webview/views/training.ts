@@ -52,8 +52,10 @@ export class TrainingView {
     const last = t?.points[t.points.length - 1];
     const parts = [`${status}`];
     if (last) {
-      const inEpoch = last.stepsPerEpoch ? last.step - last.epoch * last.stepsPerEpoch : last.step;
-      parts.push(`epoch ${last.epoch + 1}`, `step ${formatCount(last.step)}${last.stepsPerEpoch ? ` (${formatCount(Math.max(0, inEpoch))}/${formatCount(last.stepsPerEpoch)} in epoch)` : ''}`,
+      // The trainer counts epochs from 1 (epoch 1 of `epochs`), as the status bar and the log do.
+      const inEpoch = last.stepInEpoch ?? last.step - (last.epoch - 1) * last.stepsPerEpoch;
+      const within = last.stepsPerEpoch ? ` (${formatCount(Math.min(last.stepsPerEpoch, Math.max(0, inEpoch)))}/${formatCount(last.stepsPerEpoch)} in epoch)` : '';
+      parts.push(`epoch ${last.epoch}`, `step ${formatCount(last.step)}${within}`,
         `${formatCount(last.samplesPerSec)} samples/s`, `loss ${last.loss.toFixed(4)}`, `accuracy ${formatPercent(last.accuracy)}`);
     }
     const lastTest = t?.epochs[t.epochs.length - 1];

@@ -2,6 +2,8 @@
  * The training worker (bundled to dist/worker.js): a thin worker_threads shell around Trainer speaking
  * HostToWorker / WorkerToHost. The loop yields to the event loop every few milliseconds so that pause, resume,
  * cancel and evaluate arrive between batches; progress and weight snapshots are throttled by the run's options.
+ * `paused` and `resumed` come from the loop itself, so every progress of a step before the pause precedes `paused`
+ * and none follows it until `resumed`.
  */
 import { parentPort } from 'node:worker_threads';
 import type { HostToWorker, WorkerToHost } from '../protocol';
@@ -64,7 +66,16 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>, r: Run): Promi
     post({
       type: 'progress',
       runId,
-      point: { epoch: trainer.epoch, step: trainer.step, stepsPerEpoch: trainer.stepsPerEpoch, loss: winLoss / winBatches, accuracy: winCorrect / winSeen, samplesPerSec: winSeen / Math.max(1e-9, (t - winStart) / 1000), time: t - t0 },
+      point: {
+        epoch: trainer.epoch,
+        step: trainer.step,
+        stepsPerEpoch: trainer.stepsPerEpoch,
+        stepInEpoch: trainer.step - (trainer.epoch - 1) * trainer.stepsPerEpoch,
+        loss: winLoss / winBatches,
+        accuracy: winCorrect / winSeen,
+        samplesPerSec: winSeen / Math.max(1e-9, (t - winStart) / 1000),
+        time: t - t0,
+      },
     });
     winLoss = winBatches = winCorrect = winSeen = 0;
     winStart = lastProgress = t;
@@ -76,9 +87,13 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>, r: Run): Promi
       return;
     }
     if (r.paused) {
+      // The loop itself answers a pause, between two steps: the steps still in the window are reported first, and
+      // nothing is stepped or sent after `paused` until `resumed` (a cancel ends the wait without a `resumed`).
       flush();
+      post({ type: 'paused', runId });
       await new Promise<void>((res) => (r.wake = res));
       r.wake = null;
+      if (!r.cancelled) post({ type: 'resumed', runId });
       winStart = now();
       continue;
     }
@@ -146,16 +161,14 @@ function handle(raw: unknown): void {
       return;
     }
     case 'pause':
-      if (r && !r.paused && !r.cancelled) {
-        r.paused = true;
-        post({ type: 'paused', runId: msg.runId });
-      }
+      // Answered by the run's loop before its next step (see run()).
+      if (r && !r.paused && !r.cancelled) r.paused = true;
       return;
     case 'resume':
+      // A resume that arrives before the loop saw the pause cancels it: neither is answered.
       if (r && r.paused) {
         r.paused = false;
         r.wake?.();
-        post({ type: 'resumed', runId: msg.runId });
       }
       return;
     case 'cancel':

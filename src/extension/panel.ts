@@ -8,9 +8,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../protocol';
-import { assertNever } from '../protocol';
 import type { ModelState } from './state';
-import { checkWebviewMessage } from './validate';
+import { PanelInbox } from './panel-inbox';
 import { errorMessage, throttle } from './util';
 
 export const VIEW_TYPE = 'nnLens.visualizer';
@@ -73,6 +72,8 @@ export class VisualizerPanel implements vscode.Disposable {
   readonly sent: HostToWebview['type'][] = [];
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.closed.event;
+  /** Every message from the webview goes through it: checked, logged when bad, answered when good. */
+  readonly inbox: PanelInbox;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -85,8 +86,24 @@ export class VisualizerPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
     panel.webview.html = panelHtml(panel.webview, host.extensionUri, panel.title);
+    this.inbox = new PanelInbox(
+      state,
+      {
+        revealLayer: (layer) => host.revealLayer(uri, layer),
+        runCommand: (command) => host.runCommand(uri, command),
+        inspect: (s, expression) => host.inspect(s, expression),
+        images: (s, trueLabel, predicted) => host.images(s, trueLabel, predicted),
+        ready: () => {
+          this.ready = true;
+          this.replay();
+          host.ready(state);
+        },
+      },
+      (m) => this.post(m),
+      host.log,
+    );
     this.subs.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.inbox.receive(m)),
       panel.onDidChangeViewState((e) => {
         // Shown again: replay everything (the webview drops what it already has by version/runId).
         if (e.webviewPanel.visible && this.ready) this.replay();
@@ -122,75 +139,11 @@ export class VisualizerPanel implements vscode.Disposable {
     this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
   }
 
-  private limits() {
-    const s = this.state.analysis.summary;
-    return {
-      layers: s.layers.length,
-      inputSize: s.inputShape.reduce((a, b) => a * b, 1),
-      classes: Math.max(1, s.classNames.length),
-    };
-  }
-
-  private receive(raw: unknown): void {
-    const checked = checkWebviewMessage(raw, this.limits());
-    if (!checked.ok) {
-      this.host.log.warn(`visualizer: ignored ${checked.error}`);
-      return;
-    }
-    const m = checked.value;
-    void this.handle(m).catch((e: unknown) => this.host.log.error(`visualizer: ${m.type} failed: ${errorMessage(e)}`));
-  }
-
-  private async handle(m: WebviewToHost): Promise<void> {
-    switch (m.type) {
-      case 'ready':
-        this.ready = true;
-        this.replay();
-        this.host.ready(this.state);
-        return;
-      case 'revealLayer':
-        await this.host.revealLayer(this.uri, m.layer);
-        return;
-      case 'selectLayer':
-        this.state.selectedLayer = m.layer;
-        return;
-      case 'predict': {
-        try {
-          this.post({ type: 'prediction', requestId: m.requestId, probs: this.state.predict(m.pixels) });
-        } catch (e) {
-          this.host.log.warn(`visualizer: predict: ${errorMessage(e)}`);
-        }
-        return;
-      }
-      case 'inspect': {
-        try {
-          const r = this.host.inspect(this.state, m.expression);
-          this.post({ type: 'inspectResult', requestId: m.requestId, expression: m.expression, text: r.text, ...(r.tensor ? { tensor: r.tensor } : {}) });
-        } catch (e) {
-          this.post({ type: 'inspectResult', requestId: m.requestId, expression: m.expression, text: '', error: errorMessage(e) });
-        }
-        return;
-      }
-      case 'command':
-        await this.host.runCommand(this.uri, m.command);
-        return;
-      case 'requestImages': {
-        const r = await this.host.images(this.state, m.trueLabel, m.predicted);
-        this.post({ type: 'images', requestId: m.requestId, ...r });
-        return;
-      }
-      case 'log':
-        this.host.log[m.level === 'warn' ? 'warn' : m.level === 'error' ? 'error' : 'info'](`visualizer: ${m.message}`);
-        return;
-      default:
-        assertNever(m);
-    }
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.sendWeights.dispose();
+    this.inbox.dispose();
     for (const s of this.subs) s.dispose();
     this.closed.fire();
     this.closed.dispose();

@@ -40,10 +40,24 @@ function str(o: Record<string, unknown>, name: string, maxLength: number): strin
   return v;
 }
 
+/**
+ * Text from a webview made safe for one log line: line breaks, other control characters and bidirectional overrides
+ * are shown as \uXXXX (a message could otherwise forge log lines or reorder what a reader sees).
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A string quoted for a message: at most 40 characters, one line. */
+function quote(v: string): string {
+  return `"${oneLine((v.length > 40 ? v.slice(0, 40) + '…' : v).replace(/["\\]/g, (c) => `\\${c}`))}"`;
+}
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'string') return quote(v);
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
 }
@@ -104,14 +118,14 @@ export function checkWebviewMessage(raw: unknown, limits: MessageLimits): Checke
         if (!(LOG_LEVELS as readonly unknown[]).includes(level)) throw new Invalid(`"level" must be one of ${LOG_LEVELS.join(', ')}, got ${describe(level)}`);
         const message = field(o, 'message');
         if (typeof message !== 'string') throw new Invalid(`"message" must be a string, got ${describe(message)}`);
-        return { ok: true, value: { type, level: level as (typeof LOG_LEVELS)[number], message: message.slice(0, MAX_LOG_LENGTH) } };
+        return { ok: true, value: { type, level: level as (typeof LOG_LEVELS)[number], message: oneLine(message.slice(0, MAX_LOG_LENGTH)) } };
       }
       default:
         throw new Invalid(`unknown message type ${describe(type)}`);
     }
   } catch (e) {
     if (e instanceof Invalid) {
-      const t = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? ` "${(raw as { type: string }).type}"` : '';
+      const t = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? ` ${quote((raw as { type: string }).type)}` : '';
       return { ok: false, error: `bad webview message${t}: ${e.message}` };
     }
     throw e;

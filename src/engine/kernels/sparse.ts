@@ -127,6 +127,7 @@ let colPos = new Int32Array(1024);
 let cols = new Int32Array(1024);
 let stamp = new Int32Array(1024);
 let stampValue = 0;
+let compact = new Int32Array(1024);
 
 /**
  * C[i, k] (+)= Σ_r G[r, i] · X[r, k]   (G [R, M] row-major, X sparse [R, K]): the weight gradient gᵀ·x.
@@ -160,6 +161,9 @@ export function spgemmTN(
   }
   if (!accumulate && !cIsZero) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + K);
   if (acc4.length < 4 * U) acc4 = new Float64Array(4 * U);
+  if (compact.length < nnz) compact = new Int32Array(Math.max(nnz, 2 * compact.length));
+  const cu = compact;
+  for (let t = 0; t < nnz; t++) cu[t] = colPos[idx[t]] << 2;
   const acc = acc4;
   let i = 0;
   for (; i + 4 <= M; i += 4) {
@@ -169,7 +173,7 @@ export function spgemmTN(
       const a0 = G[gb], a1 = G[gb + 1], a2 = G[gb + 2], a3 = G[gb + 3];
       const t1 = rowStart[r + 1];
       for (let t = rowStart[r]; t < t1; t++) {
-        const u4 = colPos[idx[t]] << 2;
+        const u4 = cu[t];
         const v = val[t];
         acc[u4] += a0 * v;
         acc[u4 + 1] += a1 * v;

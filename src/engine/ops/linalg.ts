@@ -200,6 +200,13 @@ function addmmFused(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   ]);
 }
 
+/** The existing .grad of a leaf that a gradient can be added into in place (contiguous, same dtype and shape). */
+function accumulationTarget(w: Tensor, dtype: DType): Tensor | null {
+  const g = w.grad;
+  if (!w.isLeaf || g === null || g.dtype !== dtype || !g.isContiguous() || g.shape.length !== 2) return null;
+  return g.shape[0] === w.shape[0] && g.shape[1] === w.shape[1] ? g : null;
+}
+
 /**
  * F.linear(x, weight, bias) = x·weightᵀ + bias, taking PyTorch's paths: 2-D input → fused addmm
  * (AddmmBackward0); contiguous 3-D → flattened addmm viewed back (ViewBackward0); otherwise matmul + add.
@@ -239,10 +246,15 @@ function linear2d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
     const gc = g.isContiguous() ? g : new Tensor(contiguousData(g), g.shape, g.dtype);
     let gw: Tensor | null = null;
     if (weight.requiresGrad) {
-      const o = allocStorage(g.dtype, outF * inF);
-      if (sp && allFinite(gc.storage, gc.offset, M, outF, outF)) spgemmTN(outF, gc.storage, gc.offset, outF, sp, o, 0, inF, false, true);
-      else mm2d({ s: gc.storage, off: gc.offset, rows: outF, cols: M, s0: 1, s1: outF }, X, o, 0, inF, false);
-      gw = new Tensor(o, [outF, inF], g.dtype);
+      // AccumulateGrad fused in: when the leaf weight already has a gradient, gᵀ·x is added straight into it (as
+      // PyTorch's in-place accumulation would), touching only the columns the batch's inputs reach.
+      const into = accumulationTarget(weight, g.dtype);
+      const o = into ? into.storage : allocStorage(g.dtype, outF * inF);
+      const off = into ? into.offset : 0;
+      const acc = into !== null;
+      if (sp && allFinite(gc.storage, gc.offset, M, outF, outF)) spgemmTN(outF, gc.storage, gc.offset, outF, sp, o, off, inF, acc, !acc);
+      else mm2d({ s: gc.storage, off: gc.offset, rows: outF, cols: M, s0: 1, s1: outF }, X, o, off, inF, acc);
+      gw = acc ? null : new Tensor(o, [outF, inF], g.dtype);
     }
     let gx: Tensor | null = null;
     if (x.requiresGrad) {

@@ -18,6 +18,23 @@ describe('autograd', () => {
     assert.equal(w.grad, null);
   });
 
+  for (const [name, density] of [['dense', 1], ['sparse (MNIST-like) input', 0.15]] as const) {
+    it(`a Linear's weight gradient accumulates into an existing .grad (${name} path)`, () => {
+      const gen = new torch.Generator(5);
+      const x = torch.rand(12, 784, { generator: gen }).mul(torch.rand(12, 784, { generator: gen }).lt(density).float());
+      torch.manualSeed(1);
+      const lin = new nn.Linear(784, 20);
+      torch.nn.functional.linear(x, lin.weight, lin.bias).sum().backward();
+      const once = (lin.weight.grad as torch.Tensor).clone();
+      const held = lin.weight.grad;
+      torch.nn.functional.linear(x, lin.weight, lin.bias).sum().backward();
+      assert.equal(lin.weight.grad, held, 'accumulated in place, as PyTorch does');
+      const a = (lin.weight.grad as torch.Tensor).toArray();
+      const b = once.toArray();
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - 2 * b[i]) < 1e-5, `element ${i}: ${a[i]} vs 2 × ${b[i]}`);
+    });
+  }
+
   it('backward(gradient) on a non-scalar output, and the error without one', () => {
     const x = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });
     const y = x.mul(x);

@@ -21,7 +21,9 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mai
 
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
+  // The light entry point VS Code activates, and the rest it loads once a model file needs it.
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension-main.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/train/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {

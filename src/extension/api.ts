@@ -6,6 +6,11 @@ import type { TrainingController } from './training';
 import type { WeightsEditorProvider } from './weights/index';
 
 export interface NnLensApi {
+  /**
+   * False while activation is light (nothing but the commands and listeners: no model file, visualizer or weight
+   * file has appeared yet). Reading any other member loads the rest.
+   */
+  readonly loaded: boolean;
   models: ModelRegistry;
   panels: Panels;
   training: TrainingController;
@@ -16,4 +21,6 @@ export interface NnLensApi {
   statusText(): string;
   /** Where Download Full MNIST keeps the files. */
   downloadDir(): string;
+  /** The file behind the **NN Lens** output channel (what its log lines are written to). */
+  readonly logFile: string;
 }

@@ -1,194 +1,109 @@
 /**
- * NN Lens in VS Code: wires the model registry (analysis, diagnostics), the language features, the commands, the
- * visualizer panels and training together. Logic lives in the pure layers and the modules beside this file.
+ * The entry point VS Code activates, kept light. `onLanguage:jsonc` is the only activation event that catches a
+ * `*.nn.json` opened from anywhere (VS Code has no event for a file name pattern), so NN Lens is also activated by
+ * every other JSON-with-comments file (settings.json, tsconfig.json, ...). Until a model file, a visualizer or a
+ * weight file appears, or a command or the API is used, activation only registers the commands (as forwarders),
+ * the visualizer's serializer and two listeners: the rest (engine, analysis, views, training; dist/extension-main.js,
+ * bundled apart) is loaded then. Nothing here imports it.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ModelRegistry } from './models';
-import { registerLanguageFeatures } from './language';
-import { Panels } from './panels';
-import { TrainingController } from './training';
-import { registerCommands, revealLayer, type CommandContext } from './commands';
-import { readSettings, type Settings } from './settings';
-import { dataSourceFor, testSet } from './data';
-import { imagesOf, sampleSet } from './evaluate';
-import { inspectExpression } from './inspect';
-import { loadWeights, saveWeights, describeMismatch } from './weights-file';
-import type { ModelState } from './state';
-import { errorMessage, isModelDocument, sibling, throttle, toRange } from './util';
 import type { NnLensApi } from './api';
-import { registerWeightsEditor } from './weights/index';
+import type { Loaded } from './main';
+
+const VISUALIZER = 'nnLens.visualizer';
+const WEIGHTS_EDITOR = 'nnLens.weightsEditor';
+
+let loaded: Loaded | null = null;
+
+const isModel = (uri: vscode.Uri | undefined): boolean => !!uri && uri.path.endsWith('.nn.json');
+
+/** A tab that needs the extension: a model file, its visualizer, a weight file in NN Lens's editor. */
+function needsUs(tab: vscode.Tab): boolean {
+  const i = tab.input;
+  if (i instanceof vscode.TabInputText) return isModel(i.uri);
+  if (i instanceof vscode.TabInputTextDiff) return isModel(i.modified) || isModel(i.original);
+  if (i instanceof vscode.TabInputWebview) return i.viewType === VISUALIZER || i.viewType.endsWith(`-${VISUALIZER}`);
+  if (i instanceof vscode.TabInputCustom) return i.viewType === WEIGHTS_EDITOR;
+  return false;
+}
 
 export function activate(context: vscode.ExtensionContext): NnLensApi {
-  const log = vscode.window.createOutputChannel('NN Lens', { log: true });
-  const tensors = vscode.window.createOutputChannel('NN Lens: Tensors');
-  let current: Settings = readSettings((m) => log.warn(m));
-  const settings = () => current;
-  const models = new ModelRegistry(settings);
-  const downloadDir = () => path.join(context.globalStorageUri.fsPath, 'mnist');
-  const dataSource = (state: ModelState) => {
-    if (!state.spec) throw new Error('the model file has errors: fix them first');
-    return dataSourceFor(state.spec, { folder: current.dataFolder, downloadDir: downloadDir(), embeddedDir: path.join(context.extensionUri.fsPath, 'media', 'mnist') });
-  };
-
-  const status = vscode.window.createStatusBarItem('nnLens.status', vscode.StatusBarAlignment.Left, 50);
-  status.name = 'NN Lens training';
-  status.command = 'nnLens.openVisualizer';
-  status.tooltip = 'NN Lens: open the visualizer';
-
-  /** Test images with the model's predictions, for the Predictions view (when a panel shows the model). */
-  const refreshSamples = async (state: ModelState): Promise<void> => {
-    if (!state.spec || !vscode.workspace.isTrusted) return;
-    try {
-      const ds = await testSet(dataSource(state), state.spec);
-      if (state.spec) state.setSamples(sampleSet(state, ds));
-    } catch (e) {
-      log.warn(`samples: ${errorMessage(e)}`);
+  const light: vscode.Disposable[] = [];
+  const load = (reason: string): NnLensApi => {
+    if (!loaded) {
+      // The forwarders give way to the real commands.
+      for (const d of light.splice(0)) d.dispose();
+      const file = path.join(__dirname, 'extension-main.js');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, from its own bundle
+      const main = require(file) as typeof import('./main');
+      loaded = main.activateMain(context, reason);
     }
-  };
-  /** At most one refresh a second per model (edits and training snapshots ask often). */
-  const samplesLater = new Map<ModelState, ReturnType<typeof throttle<[]>>>();
-  const refreshSamplesSoon = (state: ModelState) => {
-    if (!panels.all().some((p) => p.state === state)) return;
-    let t = samplesLater.get(state);
-    if (!t) {
-      t = throttle<[]>(() => 1000, () => void refreshSamples(state));
-      samplesLater.set(state, t);
-    }
-    t.call();
+    return loaded.api;
   };
 
-  const training = new TrainingController({
-    extensionUri: context.extensionUri,
-    log,
-    status,
-    options: () => ({ seed: current.defaultSeed, shuffle: true, progressEveryMs: 250, snapshotEveryMs: Math.round(1000 / current.viewUpdatesPerSecond) }),
-    dataSource,
-    finished: async (uri, state, result) => {
-      await refreshSamples(state);
-      if (result !== 'error' && current.saveWeightsNextToModel && uri.scheme === 'file' && vscode.workspace.isTrusted) {
-        try {
-          const file = sibling(uri, '.safetensors').fsPath;
-          const bytes = saveWeights(file, state);
-          log.info(`saved the trained weights to ${file} (${bytes.toLocaleString('en-US')} bytes)`);
-        } catch (e) {
-          log.error(`saving the trained weights failed: ${errorMessage(e)}`);
-          void vscode.window.showErrorMessage(`NN Lens: saving the trained weights failed: ${errorMessage(e)}`);
-        }
-      }
-    },
-    changed: (state) => {
-      lensRefresh.call();
-      if (state) refreshSamplesSoon(state);
-    },
-  });
-  // Live norms in the CodeLens: at most twice a second (each refresh re-renders the editor's lenses).
-  const lensRefresh = throttle<[]>(() => 500, () => language.refreshLenses());
-  const language = registerLanguageFeatures(models, (s) => training.isTraining(s));
-
-  const panels = new Panels(models, {
-    extensionUri: context.extensionUri,
-    log,
-    updatesPerSecond: () => current.viewUpdatesPerSecond,
-    revealLayer: (uri, layer) => revealLayer(models, uri, layer),
-    runCommand: async (uri, command) => {
-      const id = { train: 'nnLens.train', pause: 'nnLens.pauseResume', resume: 'nnLens.pauseResume', stop: 'nnLens.stop', evaluate: 'nnLens.evaluate', reset: 'nnLens.resetWeights' }[command];
-      if ((command === 'pause' && training.current?.paused) || (command === 'resume' && !training.current?.paused)) return;
-      await vscode.commands.executeCommand(id, uri);
-    },
-    inspect: (state, expression) => inspectExpression(state, expression),
-    ready: (state) => void refreshSamples(state),
-    images: async (state, t, p) => {
-      if (!state.spec) throw new Error('the model file has errors');
-      return imagesOf(state, await testSet(dataSource(state), state.spec), t, p);
-    },
-  });
-
-  const ctx: CommandContext = { context, models, panels, training, log, tensors, settings, dataSource, downloadDir, lastMessage: null };
-
-  // Weights saved next to a model file come back when it is opened again.
-  const restoreWeights = (state: ModelState, uri: vscode.Uri) => {
-    if (uri.scheme !== 'file' || !current.saveWeightsNextToModel || !vscode.workspace.isTrusted || !state.spec) return;
-    const file = sibling(uri, '.safetensors').fsPath;
-    if (!fs.existsSync(file)) return;
-    try {
-      const r = loadWeights(file, state, false);
-      const partial = r.unexpected.length || r.missing.length || r.mismatched.length;
-      log.info(`loaded ${r.loaded.length} trained tensors from ${file}${partial ? ` (${describeMismatch(r)}; the rest keep their init)` : ''}`);
-    } catch (e) {
-      log.warn(`did not load ${file}: ${errorMessage(e)}`);
-    }
-  };
-
-  const setModelContext = (editor: vscode.TextEditor | undefined) => {
-    const active = isModelDocument(editor?.document) || panels.all().some((p) => p.panel.active);
-    void vscode.commands.executeCommand('setContext', 'nnLens.modelActive', active);
-    // The status bar item shows while a model file is in front, and always once a run has started.
-    const idle = '$(graph) NN Lens';
-    if (!status.text) status.text = idle;
-    if (active || training.current || status.text !== idle) status.show();
-    else status.hide();
-  };
-
-  context.subscriptions.push(
-    log,
-    tensors,
-    status,
-    models,
-    language,
-    { dispose: () => lensRefresh.dispose() },
-    training,
-    panels,
-    models.onDidCreate(({ state, uri }) => restoreWeights(state, uri)),
-    ...registerCommands(ctx),
-    vscode.window.onDidChangeActiveTextEditor(setModelContext),
-    vscode.window.onDidChangeTextEditorSelection((e) => {
-      if (!isModelDocument(e.textEditor.document)) return;
-      const state = models.get(e.textEditor.document.uri);
-      if (!state || !panels.get(e.textEditor.document.uri)) return;
-      const pos = e.selections[0]?.active;
-      const layer = pos ? state.analysis.summary.layers.find((l) => toRange(l.range).contains(pos)) : undefined;
-      const idx = layer ? layer.index : null;
-      if (idx !== state.cursorLayer) state.setCursor(idx);
-    }),
-    models.onDidAnalyse((state) => {
-      refreshSamplesSoon(state);
-      // An edit during training: the worker restarts on the edited model; the curves get a marker.
-      if (training.isTraining(state) && training.edited(state)) state.markEdit(state.reinitialised);
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('nnLens')) return;
-      current = readSettings((m) => {
-        log.warn(m);
-        void vscode.window.showWarningMessage(`NN Lens: ${m}`);
-      });
-      models.refreshAll();
-    }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => models.all().forEach((s) => void refreshSamples(s))),
-  );
-  for (const s of models.all()) {
-    const uri = vscode.Uri.parse(s.uri);
-    restoreWeights(s, uri);
+  const contributed = (context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? [];
+  for (const { command } of contributed) {
+    light.push(
+      vscode.commands.registerCommand(command, (...args: unknown[]) => {
+        load(`the command ${command}`);
+        return vscode.commands.executeCommand(command, ...args);
+      }),
+    );
   }
-  setModelContext(vscode.window.activeTextEditor);
-  void vscode.commands.executeCommand('setContext', 'nnLens.training', false);
-  log.info(`NN Lens ${context.extension.packageJSON.version as string} active (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted: training, downloads and weight files are off'})`);
+  // A visualizer left open comes back after a reload through this serializer.
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VISUALIZER, {
+      deserializeWebviewPanel: (panel, state: unknown) => load('a visualizer restored after a reload').panels.restore(panel, state),
+    }),
+    { dispose: () => light.forEach((d) => d.dispose()) },
+  );
 
-  const weightEditors = registerWeightsEditor(context, log);
+  const openTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find(needsUs);
+  const openModel = vscode.workspace.textDocuments.find((d) => isModel(d.uri));
+  if (openModel) load(`${path.basename(openModel.uri.path)}`);
+  else if (openTab) load(`the tab ${openTab.label}`);
+  else {
+    light.push(
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (isModel(d.uri)) load(path.basename(d.uri.path));
+      }),
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        const tab = [...e.opened, ...e.changed].find(needsUs);
+        if (tab) load(`the tab ${tab.label}`);
+      }),
+    );
+  }
 
+  const api = (): NnLensApi => load('the NN Lens API');
   return {
-    models,
-    panels,
-    training,
-    weightEditors,
-    get lastMessage() {
-      return ctx.lastMessage;
+    get loaded() {
+      return loaded !== null;
     },
-    settings,
-    statusText: () => status.text,
-    downloadDir,
+    get models() {
+      return api().models;
+    },
+    get panels() {
+      return api().panels;
+    },
+    get training() {
+      return api().training;
+    },
+    get weightEditors() {
+      return api().weightEditors;
+    },
+    get lastMessage() {
+      return api().lastMessage;
+    },
+    settings: () => api().settings(),
+    statusText: () => api().statusText(),
+    downloadDir: () => api().downloadDir(),
+    get logFile() {
+      return api().logFile;
+    },
   };
 }
 
-export function deactivate(): void {}
+export function deactivate(): void {
+  loaded?.deactivate();
+}

@@ -16,37 +16,36 @@ export function uriFromState(state: unknown): string | undefined {
 
 export class Panels implements vscode.Disposable {
   private readonly open = new Map<string, VisualizerPanel>();
-  private readonly subs: vscode.Disposable[] = [];
 
   constructor(
     private readonly models: ModelRegistry,
     private readonly host: PanelHost,
-  ) {
-    this.subs.push(
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          const raw = uriFromState(state);
-          let uri: vscode.Uri | undefined;
-          try {
-            uri = raw ? vscode.Uri.parse(raw, true) : undefined;
-          } catch {
-            uri = undefined;
-          }
-          if (!isModelUri(uri)) {
-            host.log.warn(`visualizer: cannot restore a panel without its model file (state: ${JSON.stringify(state)?.slice(0, 200)})`);
-            panel.dispose();
-            return;
-          }
-          try {
-            const doc = await vscode.workspace.openTextDocument(uri);
-            this.attach(panel, uri, doc);
-          } catch (e) {
-            host.log.warn(`visualizer: ${uri.fsPath} is gone: ${e instanceof Error ? e.message : String(e)}`);
-            panel.dispose();
-          }
-        },
-      }),
-    );
+  ) {}
+
+  /**
+   * A panel VS Code restored after a reload (the serializer, registered by extension.ts, hands it over): its model
+   * file is in the webview's saved state. Without one, or when the file is gone, the panel is closed and logged.
+   */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const raw = uriFromState(state);
+    let uri: vscode.Uri | undefined;
+    try {
+      uri = raw ? vscode.Uri.parse(raw, true) : undefined;
+    } catch {
+      uri = undefined;
+    }
+    if (!isModelUri(uri)) {
+      this.host.log.warn(`visualizer: cannot restore a panel without its model file (state: ${JSON.stringify(state)?.slice(0, 200)})`);
+      panel.dispose();
+      return;
+    }
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      this.attach(panel, uri, doc);
+    } catch (e) {
+      this.host.log.warn(`visualizer: ${uri.fsPath} is gone: ${e instanceof Error ? e.message : String(e)}`);
+      panel.dispose();
+    }
   }
 
   get(uri: vscode.Uri): VisualizerPanel | undefined {
@@ -86,6 +85,5 @@ export class Panels implements vscode.Disposable {
 
   dispose(): void {
     for (const p of this.open.values()) p.dispose();
-    for (const s of this.subs) s.dispose();
   }
 }

@@ -39,6 +39,8 @@ export interface ActiveRun {
   /** The spec to restart with once the worker confirms the cancel. */
   restartWith: ModelSpec | null;
   stopRequested: boolean;
+  /** The step of the latest weights the state holds from the worker (null before the first snapshot). */
+  snapshotStep: number | null;
   end: Promise<RunResult>;
 }
 
@@ -94,7 +96,7 @@ export class TrainingController implements vscode.Disposable {
     const name = path.basename(uri.fsPath);
     let resolveEnd!: (s: RunResult) => void;
     const end = new Promise<RunResult>((r) => (resolveEnd = r));
-    const run: ActiveRun = { uri, state, workerRunId: 0, spec, paused: false, stepOffset: 0, restartWith: null, stopRequested: false, end };
+    const run: ActiveRun = { uri, state, workerRunId: 0, spec, paused: false, stepOffset: 0, restartWith: null, stopRequested: false, snapshotStep: null, end };
     state.startRun(this.nextRunId);
     let stepsPerEpoch = 0;
     let lastEpoch = 0;
@@ -120,6 +122,7 @@ export class TrainingController implements vscode.Disposable {
         }
         case 'snapshot':
           this.safely(() => state.mergeWeights(m.weights, m.step + run.stepOffset, m.grads));
+          run.snapshotStep = m.step + run.stepOffset;
           this.host.changed(state);
           break;
         case 'epochEnd':
@@ -166,13 +169,19 @@ export class TrainingController implements vscode.Disposable {
           resolveEnd(m.status);
           break;
         }
-        case 'error':
+        case 'error': {
+          // The worker's own errors carry its last weights; a worker that died (crashed, killed, out of memory)
+          // sends nothing more: the state keeps the weights of the last snapshot, and the next Train starts there.
           if (m.weights) this.safely(() => state.mergeWeights(m.weights ?? [], m.step === undefined ? undefined : m.step + run.stepOffset));
-          state.setStatus('error', m.message);
-          log.error(`run ${id}: ${m.message}`);
-          void vscode.window.showErrorMessage(`NN Lens: training ${name} failed: ${m.message}`);
+          const kept = m.weights ? '' : run.snapshotStep === null ? '; the weights from before the run are kept' : `; the weights of step ${run.snapshotStep} (the last snapshot) are kept`;
+          const message = m.message + kept;
+          state.setStatus('error', message);
+          log.error(`run ${id}: ${message}`);
+          this.host.status.tooltip = `NN Lens: training ${name} failed: ${message}`;
+          void vscode.window.showErrorMessage(`NN Lens: training ${name} failed: ${message}`);
           resolveEnd('error');
           break;
+        }
         default:
           break;
       }
@@ -187,6 +196,7 @@ export class TrainingController implements vscode.Disposable {
     this.active = run;
     this.updateContext();
     this.host.status.text = `$(loading~spin) NN Lens: starting ${name}`;
+    this.host.status.tooltip = 'NN Lens: open the visualizer';
     this.host.status.show();
     try {
       this.launch(run, spec);
@@ -251,6 +261,11 @@ export class TrainingController implements vscode.Disposable {
     a.stopRequested = true;
     this.getClient().cancel(a.workerRunId);
     return true;
+  }
+
+  /** The training worker thread, if one is running (tests terminate it to check the recovery). */
+  workerThread(): import('node:worker_threads').Worker | null {
+    return this.client?.thread ?? null;
   }
 
   /** Test-set evaluation by the worker of the active run's current weights. */

@@ -1,7 +1,8 @@
 /**
  * Host side of the training worker, shared by the extension and any other host: starts the worker script in a
- * worker thread, sends typed HostToWorker messages and hands out typed WorkerToHost events. A crash or an
- * unexpected exit of the worker becomes an `error` event for the active run; the next `start` starts a new worker.
+ * worker thread, sends typed HostToWorker messages and hands out typed WorkerToHost events. An unexpected end of
+ * the worker (a crash, running out of memory, `terminate()` from outside) becomes an `error` event for the active
+ * run, messages from a dead worker are dropped, and the next `start` starts a new worker.
  */
 import { Worker } from 'node:worker_threads';
 import type { DataSource, TensorPayload, TrainOptions, WorkerToHost } from '../protocol';
@@ -71,6 +72,11 @@ export class TrainingClient {
     return this.activeRun !== null;
   }
 
+  /** The worker thread, while there is one (the recovery tests terminate it from outside, as a crash would). */
+  get thread(): Worker | null {
+    return this.worker;
+  }
+
   start(req: StartRequest): number {
     if (this.disposed) throw new Error('the training client has been disposed');
     const runId = req.runId ?? this.nextRunId++;
@@ -122,7 +128,10 @@ export class TrainingClient {
     if (this.worker) return this.worker;
     const w = new Worker(this.opts.workerScript, { execArgv: this.opts.execArgv, resourceLimits: this.opts.resourceLimits });
     this.worker = w;
-    w.on('message', (m: WorkerToHost) => this.emit(m));
+    // A worker that has been replaced (it crashed, or was killed) has nothing more to say.
+    w.on('message', (m: WorkerToHost) => {
+      if (this.worker === w) this.emit(m);
+    });
     const crashed = (message: string): void => {
       if (this.worker !== w) return;
       this.worker = null;

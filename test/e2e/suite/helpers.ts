@@ -58,3 +58,11 @@ export function smallModel(name: string, extra = ''): string {
 }
 `;
 }
+
+/** Waits for a line of the NN Lens output log (the file VS Code writes the channel to) that matches `re`. */
+export async function waitForLog(logFile: string, re: RegExp, timeoutMs = 10_000): Promise<string> {
+  return waitFor(`a line matching ${re} in the NN Lens log`, () => {
+    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    return text.split('\n').find((l) => re.test(l));
+  }, timeoutMs);
+}

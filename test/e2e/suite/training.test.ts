@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { readSafetensorsFile } from '../../../src/data/safetensors';
-import { api, closeAll, openModel, smallModel, waitFor, workspaceDir } from './helpers';
+import type { TensorPayload } from '../../../src/protocol';
+import { api, closeAll, openModel, smallModel, waitFor, waitForLog, workspaceDir } from './helpers';
 
 /**
  * The notebook's network (the example file) for three epochs at batch 10: 2,400 steps, a few seconds, long enough
@@ -162,6 +163,53 @@ describe('training in the editor', function () {
     await vscode.commands.executeCommand('nnLens.stop');
     assert.equal(await done, 'cancelled');
     await vscode.commands.executeCommand('undo');
+  });
+
+  it('reports a worker killed mid-training, keeps the weights of the last snapshot, and the next Train works', async () => {
+    const nn = await api();
+    const { uri, editor } = await openModel('killed.nn.json', smallModel('killed').replace('"epochs": 1', '"epochs": 20').replace('"batchSize": 32', '"batchSize": 8'));
+    const state = nn.models.get(uri);
+    assert.ok(state);
+    const w1 = (ws: TensorPayload[]) => [...new Float32Array(ws.find((w) => w.name === 'W1.weight')?.data ?? new ArrayBuffer(0))];
+    const initial = w1(state.weights());
+    // The weights the views got from the worker's snapshots, the latest last.
+    let snapshot: { step: number; weights: TensorPayload[] } | null = null;
+    const sub = state.onMessage((m) => {
+      if (m.type === 'weights' && nn.training.current) snapshot = { step: m.step, weights: m.weights };
+    });
+    try {
+      const run = vscode.commands.executeCommand<string>('nnLens.train', uri);
+      await waitFor('training with a snapshot', () => state.training.status === 'running' && snapshot !== null && state.step > 100, 30_000);
+      const thread = nn.training.workerThread();
+      assert.ok(thread, 'the worker thread');
+      // Killed from outside the client, as a crash or the OS would.
+      await thread.terminate();
+      assert.equal(await run, 'error');
+      const kept = snapshot as { step: number; weights: TensorPayload[] } | null;
+      assert.ok(kept);
+      assert.equal(state.training.status, 'error');
+      assert.equal(state.training.message, `the training worker stopped unexpectedly (exit code 1); the weights of step ${kept.step} (the last snapshot) are kept`);
+      assert.deepEqual(w1(state.weights()), w1(kept.weights), 'the model holds the last snapshot');
+      assert.notDeepEqual(w1(state.weights()), initial, 'trained weights, not the init');
+      assert.equal(nn.training.current, null);
+      assert.match(nn.statusText(), /^\$\(graph\) NN Lens: training failed · epoch \d+ · step \d+/);
+      await waitForLog(nn.logFile, /\[error\] run \d+: the training worker stopped unexpectedly \(exit code 1\); the weights of step \d+ \(the last snapshot\) are kept/);
+      // Not saved next to the model: a failed run leaves the weights file as it was.
+      assert.equal(fs.existsSync(uri.fsPath.replace(/\.nn\.json$/, '.safetensors')), false);
+
+      // The next Train starts a new worker from the kept weights (one epoch this time) and finishes.
+      const text = editor.document.getText();
+      const at = text.indexOf('"epochs": 20');
+      await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 12)), '"epochs": 1'));
+      await waitFor('re-analysis', () => state.version === editor.document.version);
+      assert.deepEqual(w1(state.weights()), w1(kept.weights), 'an edit of the epochs keeps the weights');
+      assert.equal(await vscode.commands.executeCommand('nnLens.train', uri), 'done');
+      assert.equal(state.training.status, 'done');
+      assert.ok(nn.training.workerThread() && nn.training.workerThread() !== thread, 'a new worker');
+      assert.ok(state.evaluation && state.evaluation.accuracy > 0.5, `test accuracy ${state.evaluation?.accuracy}`);
+    } finally {
+      sub.dispose();
+    }
   });
 
   it('stops with a clear message when the loss becomes NaN, and the next run works', async () => {

@@ -20,6 +20,10 @@ import { loadWeights, saveWeights, describeMismatch } from './weights-file';
 import type { ModelState } from './state';
 import { errorMessage, isModelDocument, sibling, throttle, toRange } from './util';
 import type { NnLensApi } from './api';
+import { RunCheckpoints, type CheckpointReason } from './checkpoint';
+
+/** How often a run in progress is checkpointed (at least). */
+const CHECKPOINT_EVERY_MS = 5000;
 import { registerWeightsEditor } from './weights/index';
 
 export interface Loaded {
@@ -68,13 +72,38 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     t.call();
   };
 
+  // Runs in progress, kept so that a window reload (or a crash) of the extension host brings the views back.
+  const checkpoints = new RunCheckpoints(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs'));
+  let lastCheckpoint = 0;
+  let checkpointMs = 0;
+  const checkpoint = (state: ModelState, reason: CheckpointReason) => {
+    try {
+      const t0 = performance.now();
+      checkpoints.save(state, reason);
+      checkpointMs = performance.now() - t0;
+      lastCheckpoint = Date.now();
+    } catch (e) {
+      log.warn(`could not checkpoint the run: ${errorMessage(e)}`);
+    }
+  };
+  /** At most every 5 s, and never more than 2% of the time (a large model takes longer to write). */
+  const checkpointSoon = (state: ModelState) => {
+    if (training.current?.state !== state || Date.now() - lastCheckpoint < Math.max(CHECKPOINT_EVERY_MS, 50 * checkpointMs)) return;
+    checkpoint(state, 'running');
+  };
+
   const training = new TrainingController({
     extensionUri: context.extensionUri,
     log,
     status,
     options: () => ({ seed: current.defaultSeed, shuffle: true, progressEveryMs: 250, snapshotEveryMs: Math.round(1000 / current.viewUpdatesPerSecond) }),
     dataSource,
+    started: (_uri, state) => {
+      checkpoints.remove(state.uri);
+      lastCheckpoint = Date.now();
+    },
     finished: async (uri, state, result) => {
+      checkpoints.remove(state.uri);
       await refreshSamples(state);
       if (result !== 'error' && current.saveWeightsNextToModel && uri.scheme === 'file' && vscode.workspace.isTrusted) {
         try {
@@ -90,6 +119,7 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     changed: (state) => {
       lensRefresh.call();
       if (state) refreshSamplesSoon(state);
+      if (state) checkpointSoon(state);
     },
   });
   // Live norms in the CodeLens: at most twice a second (each refresh re-renders the editor's lenses).
@@ -130,6 +160,21 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     }
   };
 
+  // Then the run a restart of the extension host interrupted, if it is newer than those weights.
+  const restore = (state: ModelState, uri: vscode.Uri) => {
+    restoreWeights(state, uri);
+    try {
+      const r = checkpoints.restore(state, uri.scheme === 'file' ? sibling(uri, '.safetensors').fsPath : undefined);
+      if (r) {
+        const skipped = r.skipped.length ? ` (no longer in the model file: ${r.skipped.join(', ')})` : '';
+        log.info(`restored the interrupted run of ${path.basename(uri.path)} at step ${r.record.step}: ${r.record.training.points.length} progress points, the weights of that step${skipped}`);
+      }
+    } catch (e) {
+      log.warn(`did not restore the interrupted run of ${path.basename(uri.path)}: ${errorMessage(e)}`);
+      checkpoints.remove(state.uri);
+    }
+  };
+
   const setModelContext = (editor: vscode.TextEditor | undefined) => {
     const active = isModelDocument(editor?.document) || panels.all().some((p) => p.panel.active);
     void vscode.commands.executeCommand('setContext', 'nnLens.modelActive', active);
@@ -149,7 +194,7 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     { dispose: () => lensRefresh.dispose() },
     training,
     panels,
-    models.onDidCreate(({ state, uri }) => restoreWeights(state, uri)),
+    models.onDidCreate(({ state, uri }) => restore(state, uri)),
     ...registerCommands(ctx),
     vscode.window.onDidChangeActiveTextEditor(setModelContext),
     vscode.window.onDidChangeTextEditorSelection((e) => {
@@ -176,10 +221,7 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => models.all().forEach((s) => void refreshSamples(s))),
   );
-  for (const s of models.all()) {
-    const uri = vscode.Uri.parse(s.uri);
-    restoreWeights(s, uri);
-  }
+  for (const s of models.all()) restore(s, vscode.Uri.parse(s.uri));
   setModelContext(vscode.window.activeTextEditor);
   void vscode.commands.executeCommand('setContext', 'nnLens.training', false);
   log.info(`NN Lens ${context.extension.packageJSON.version as string} active for ${reason} (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted: training, downloads and weight files are off'})`);
@@ -200,5 +242,10 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     downloadDir,
     logFile: path.join(context.logUri.fsPath, 'NN Lens.log'),
   };
-  return { api, deactivate: () => undefined };
+  // The extension host is shutting down (a window reload, VS Code closing): the run ends with it; keep its state.
+  const deactivate = () => {
+    const run = training.current;
+    if (run) checkpoint(run.state, 'shutdown');
+  };
+  return { api, deactivate };
 }

@@ -181,6 +181,16 @@ export class ModelState {
     return this.runId;
   }
 
+  /** A run brought back from a checkpoint (the extension host restarted): its curves, step and evaluation. */
+  restoreRun(training: TrainingState, step: number, evaluation: EvalResult | null): void {
+    this.runId = Math.max(this.runId, training.runId);
+    this.training = { ...training, runId: this.runId };
+    this.step = step;
+    this.evaluation = evaluation;
+    if (evaluation) this.post({ type: 'evaluation', runId: this.runId, result: evaluation });
+    this.postTraining();
+  }
+
   setStatus(status: TrainingState['status'], message?: string): void {
     this.training = { ...this.training, status, ...(message === undefined ? {} : { message }) };
     this.postTraining();

@@ -21,6 +21,8 @@ export interface TrainingHost {
   status: vscode.StatusBarItem;
   options(state: ModelState): Omit<TrainOptions, 'epochs' | 'batchSize'>;
   dataSource(state: ModelState): DataSource;
+  /** Called when a run has started (before the worker's first message). */
+  started?(uri: vscode.Uri, state: ModelState): void;
   /** Called when a run has ended. */
   finished(uri: vscode.Uri, state: ModelState, result: RunResult): Promise<void>;
   /** Tells the language features (and the views of `state`) to redraw live values. */
@@ -98,6 +100,7 @@ export class TrainingController implements vscode.Disposable {
     const end = new Promise<RunResult>((r) => (resolveEnd = r));
     const run: ActiveRun = { uri, state, workerRunId: 0, spec, paused: false, stepOffset: 0, restartWith: null, stopRequested: false, snapshotStep: null, end };
     state.startRun(this.nextRunId);
+    this.host.started?.(uri, state);
     let stepsPerEpoch = 0;
     let lastEpoch = 0;
     let report: ((text: string, fraction?: number) => void) | null = null;

@@ -14,8 +14,8 @@ export interface SparseRows {
   val: Float64Array;
 }
 
-/** Above this fraction of non-zeros the dense kernels are faster. */
-export const SPARSE_MAX_DENSITY = 0.35;
+/** Above this fraction of non-zeros the dense kernels are faster (measured: bench/engine-epoch.bench.ts). */
+export const SPARSE_MAX_DENSITY = 0.5;
 
 /** CSR of x (row stride ld), or null when x is too dense for the sparse kernels to pay off. */
 export function compressRows(x: Storage, off: number, rows: number, cols: number, ld: number): SparseRows | null {

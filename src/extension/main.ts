@@ -138,6 +138,7 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     },
     inspect: (state, expression) => inspectExpression(state, expression),
     ready: (state) => void refreshSamples(state),
+    activeChanged: () => setModelContext(vscode.window.activeTextEditor),
     images: async (state, t, p) => {
       if (!state.spec) throw new Error('the model file has errors');
       return imagesOf(state, await testSet(dataSource(state), state.spec), t, p);

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { ModelState } from './state';
 import { PanelInbox } from './panel-inbox';
+import { Outbox } from './outbox';
 import { errorMessage, throttle } from './util';
 
 export const VIEW_TYPE = 'nnLens.visualizer';
@@ -27,6 +28,8 @@ export interface PanelHost {
   images(state: ModelState, trueLabel: number, predicted: number): Promise<{ images: ArrayBuffer; labels: number[]; indices: number[] }>;
   /** The webview is ready: a chance to send what is computed lazily (test samples). */
   ready(state: ModelState): void;
+  /** A panel became active or inactive, or closed (the commands' `nnLens.modelActive` context follows). */
+  activeChanged?(): void;
 }
 
 function nonce(): string {
@@ -74,6 +77,8 @@ export class VisualizerPanel implements vscode.Disposable {
   readonly onDidDispose = this.closed.event;
   /** Every message from the webview goes through it: checked, logged when bad, answered when good. */
   readonly inbox: PanelInbox;
+  /** Every message to the webview goes through it: updates wait for the previous one of their kind. */
+  readonly outbox: Outbox;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -86,6 +91,14 @@ export class VisualizerPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
     panel.webview.html = panelHtml(panel.webview, host.extensionUri, panel.title);
+    this.outbox = new Outbox(
+      (m) => {
+        this.sent.push(m.type);
+        if (this.sent.length > 500) this.sent.splice(0, this.sent.length - 500);
+        return panel.webview.postMessage(m);
+      },
+      (m, e) => host.log.warn(`visualizer: posting ${m.type} failed: ${errorMessage(e)}`),
+    );
     this.inbox = new PanelInbox(
       state,
       {
@@ -107,8 +120,12 @@ export class VisualizerPanel implements vscode.Disposable {
       panel.onDidChangeViewState((e) => {
         // Shown again: replay everything (the webview drops what it already has by version/runId).
         if (e.webviewPanel.visible && this.ready) this.replay();
+        host.activeChanged?.();
       }),
-      panel.onDidDispose(() => this.dispose()),
+      panel.onDidDispose(() => {
+        this.dispose();
+        host.activeChanged?.();
+      }),
       state.onMessage((m) => this.forward(m)),
     );
   }
@@ -123,14 +140,13 @@ export class VisualizerPanel implements vscode.Disposable {
   }
 
   private post(m: HostToWebview): void {
-    if (this.disposed) return;
-    this.sent.push(m.type);
-    if (this.sent.length > 500) this.sent.splice(0, this.sent.length - 500);
-    void this.panel.webview.postMessage(m).then(undefined, (e: unknown) => this.host.log.warn(`visualizer: posting ${m.type} failed: ${errorMessage(e)}`));
+    if (!this.disposed) this.outbox.send(m);
   }
 
   replay(): void {
     this.sendWeights.dispose();
+    // `init` carries everything the waiting updates would.
+    this.outbox.dropWaiting();
     this.post(this.state.initMessage({ updatesPerSecond: this.host.updatesPerSecond() }));
     if (this.state.cursorLayer !== null) this.post({ type: 'cursor', version: this.state.version, layer: this.state.cursorLayer });
   }
@@ -144,6 +160,7 @@ export class VisualizerPanel implements vscode.Disposable {
     this.disposed = true;
     this.sendWeights.dispose();
     this.inbox.dispose();
+    this.outbox.close();
     for (const s of this.subs) s.dispose();
     this.closed.fire();
     this.closed.dispose();

@@ -174,6 +174,8 @@ export type HostToWebview =
       evaluation: EvalResult | null;
       settings: ViewSettings;
       selectedLayer: number | null;
+      /** The step the weights belong to (0 before any training). */
+      step?: number;
     }
   | { type: 'model'; version: number; model: ModelSummary; reinitialised: string[] }
   | { type: 'weights'; version: number; runId: number; step: number; weights: TensorPayload[]; grads?: TensorPayload[] }

@@ -137,7 +137,7 @@ export class App {
         store.model = msg.model;
         store.weights = new Map(msg.weights.map((w) => [w.name, fromPayload(w)]));
         store.grads = new Map();
-        store.step = 0;
+        store.step = msg.step ?? 0;
         store.training = msg.training;
         store.samples = msg.samples ? toSamples(msg.samples) : null;
         store.evaluation = msg.evaluation;

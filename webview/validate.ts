@@ -188,6 +188,7 @@ export function validateHostMessage(m: unknown): HostToWebview {
       nullable(o.evaluation, `${p}.evaluation`, evalResult);
       finite(obj(o.settings, `${p}.settings`).updatesPerSecond, `${p}.settings.updatesPerSecond`);
       nullable(o.selectedLayer, `${p}.selectedLayer`, (x, q) => int(x, q, 0));
+      opt(o.step, `${p}.step`, (x, q) => int(x, q, 0));
       break;
     case 'model':
       int(o.version, `${p}.version`);

@@ -247,6 +247,7 @@ export class ModelState {
       evaluation: this.evaluation,
       settings,
       selectedLayer: this.selectedLayer,
+      step: this.step,
     };
   }
 

@@ -56,6 +56,7 @@ function quote(v: string): string {
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'string') return quote(v);
   if (typeof v === 'object') return 'an object';
@@ -80,7 +81,7 @@ export function checkWebviewMessage(raw: unknown, limits: MessageLimits): Checke
   try {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Invalid(`expected a message object, got ${describe(raw)}`);
     const o = raw as Record<string, unknown>;
-    const type = o.type;
+    const type = field(o, 'type');
     if (typeof type !== 'string') throw new Invalid(`"type" must be a string, got ${describe(type)}`);
     const lastLayer = Math.max(0, limits.layers - 1);
     const lastClass = Math.max(0, limits.classes - 1);

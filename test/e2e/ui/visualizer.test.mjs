@@ -4,61 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-/** Runs a command from the palette (F1), retrying while the extension's commands are still being registered. */
-async function palette(page, title, debugShot) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      if (debugShot && attempt === 0) await page.screenshot({ path: debugShot });
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
-    }
-  }
-  throw new Error(`command "${title}" never appeared in the palette`);
-}
-
-async function openFile(page, name) {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(name);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3_000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 10_000 });
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
-    }
-  }
-  throw new Error(`could not open ${name} with Quick Open`);
-}
-
-/** Replaces `from` with `to` in the active editor with the Replace widget (Ctrl+H), as a person would. */
-async function replaceInEditor(page, from, to) {
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+H');
-  const find = page.locator('.find-widget .find-part textarea, .find-widget .find-part input').first();
-  const replace = page.locator('.find-widget .replace-part textarea, .find-widget .replace-part input').first();
-  await replace.waitFor({ state: 'visible' });
-  await find.fill(from);
-  await replace.fill(to);
-  await replace.press('Control+Alt+Enter');
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+Home'); // back to the top-left of the file
-}
+import { openFile, palette, replaceInEditor, snapshot, until, visualizer } from './helpers.mjs';
 
 export const tests = [
   [
@@ -147,8 +93,11 @@ export const tests = [
     },
   ],
   [
-    'the visualizer follows the cursor, reveals layers, answers the inspector and comes back after a reload',
-    async ({ page, shotDir, log }) => {
+    'the visualizer follows the cursor, reveals layers, answers the inspector and comes back with the run after a window reload during training',
+    async ({ page, workspace, shotDir, log }) => {
+      // Long enough to be running when the window reloads (the inspector and the pad see the init weights first).
+      const file = path.join(workspace, 'mnist-mlp.nn.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"epochs": 1', '"epochs": 100'));
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
       await openFile(page, 'mnist-mlp.nn.json');
@@ -198,14 +147,28 @@ export const tests = [
       log(`    the drawing pad got the host's prediction: ${await result.innerText()}`);
       await page.screenshot({ path: path.join(shotDir, '2-drawing.png') });
 
-      // Reload the window: the panel is restored by its serializer and shows the model again.
+      // Reload the window while the model trains. The extension host restarts (the run ends with it); the new one
+      // restores the panel through its serializer, and the run's state from the checkpoint taken at shutdown.
+      await palette(page, 'NN Lens: Train');
+      await until(view, 'the run to start', (s) => s.state === 'running' && s.step > 0 && s.vertices >= 2);
+      const before = await snapshot(view);
       await palette(page, 'Developer: Reload Window');
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const restored = visualizer(page);
       await restored.locator('.layer-block').nth(3).waitFor({ timeout: 60_000 });
       assert.match(await restored.locator('.layer-block').nth(0).innerText(), /\[B, 784\][\s\S]*\[B, 64\]/);
+      const back = await until(restored, 'the restored run', (s) => s.state === 'cancelled' && s.step >= before.step);
+      assert.ok(back.vertices >= before.vertices, `the curve so far: ${back.vertices} points (had ${before.vertices})`);
+      assert.ok(back.weightsStep >= before.step, `the weights reached: ${back.weights}`);
+      const message = (await restored.locator('.training .message').innerText()).trim();
+      assert.match(message, /^training stopped at step \d+ when the window was reloaded or closed \(\d\d:\d\d:\d\d\): its weights and curves are back; Train starts again from these weights$/);
       await page.screenshot({ path: path.join(shotDir, '3-restored.png') });
-      log('    after a reload the visualizer came back with the layers');
+      log(`    after a window reload during training: ${back.status}`);
+      // Train starts again from those weights, and the view follows the new run.
+      await palette(page, 'NN Lens: Train');
+      await until(restored, 'the new run', (s) => s.state === 'running' && s.vertices >= 2);
+      await palette(page, 'NN Lens: Stop');
+      await until(restored, 'the stop', (s) => s.state === 'cancelled' || s.state === 'done');
     },
   ],
 ];

@@ -35,8 +35,8 @@ export const tests = [
       await page.screenshot({ path: path.join(shotDir, '2-after-edit.png') });
       log('    the view followed the edit to 32 hidden units');
 
-      // Train from the palette and watch the curves move (five epochs, so that there is time to stop it).
-      await replaceInEditor(page, '"epochs": 1', '"epochs": 5');
+      // Train from the palette and watch the curves move (100 epochs: it is still running when it is stopped).
+      await replaceInEditor(page, '"epochs": 1', '"epochs": 100');
       await palette(page, 'NN Lens: Train');
       const status = view.locator('.training .status');
       await status.filter({ hasText: /step [1-9]/ }).waitFor({ timeout: 60_000 });

@@ -30,16 +30,32 @@ function needsUs(tab: vscode.Tab): boolean {
 
 export function activate(context: vscode.ExtensionContext): NnLensApi {
   const light: vscode.Disposable[] = [];
+  let failed: string | null = null;
   const load = (reason: string): NnLensApi => {
     if (!loaded) {
-      // The forwarders give way to the real commands.
-      for (const d of light.splice(0)) d.dispose();
-      const file = path.join(__dirname, 'extension-main.js');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, from its own bundle
-      const main = require(file) as typeof import('./main');
-      loaded = main.activateMain(context, reason);
+      if (failed) throw new Error(failed);
+      try {
+        const file = path.join(__dirname, 'extension-main.js');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, from its own bundle
+        const main = require(file) as typeof import('./main');
+        // The forwarders give way to the real commands.
+        for (const d of light.splice(0)) d.dispose();
+        loaded = main.activateMain(context, reason);
+      } catch (e) {
+        failed = `NN Lens could not start: ${e instanceof Error ? e.message : String(e)}`;
+        void vscode.window.showErrorMessage(failed);
+        throw e;
+      }
     }
     return loaded.api;
+  };
+  /** From an event: a failure has been shown to the user; the event source must not see it. */
+  const loadQuietly = (reason: string): void => {
+    try {
+      load(reason);
+    } catch {
+      // shown by load()
+    }
   };
 
   const contributed = (context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? [];
@@ -61,16 +77,16 @@ export function activate(context: vscode.ExtensionContext): NnLensApi {
 
   const openTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find(needsUs);
   const openModel = vscode.workspace.textDocuments.find((d) => isModel(d.uri));
-  if (openModel) load(`${path.basename(openModel.uri.path)}`);
-  else if (openTab) load(`the tab ${openTab.label}`);
+  if (openModel) loadQuietly(path.basename(openModel.uri.path));
+  else if (openTab) loadQuietly(`the tab ${openTab.label}`);
   else {
     light.push(
       vscode.workspace.onDidOpenTextDocument((d) => {
-        if (isModel(d.uri)) load(path.basename(d.uri.path));
+        if (isModel(d.uri)) loadQuietly(path.basename(d.uri.path));
       }),
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         const tab = [...e.opened, ...e.changed].find(needsUs);
-        if (tab) load(`the tab ${tab.label}`);
+        if (tab) loadQuietly(`the tab ${tab.label}`);
       }),
     );
   }

@@ -3,8 +3,8 @@
  * state, samples, an evaluation) replaces the previous one of its type: while one is on its way to the page (its
  * postMessage has not settled), only the latest waits. A page slower than the run (a loaded machine, a remote
  * window) then gets fewer updates instead of a growing queue, which would also hold up everything behind it on the
- * same connection: closing and reopening the visualizer during training waited half a minute for such a queue.
- * Other messages (replies, the model, the cursor) go at once, in order. Pure: the panel gives it its postMessage.
+ * same connection. Other messages (replies, the model, the cursor) go at once, in order. Pure: the panel gives it
+ * its postMessage.
  */
 import type { HostToWebview } from '../protocol';
 

@@ -1,6 +1,7 @@
 // One esbuild script, several bundles (extension host, worker, CLI, webview, e2e suites).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -44,6 +45,10 @@ if (existsSync(e2eDir)) {
     targets.push({ ...node, sourcemap: true, minify: false, entryPoints: suites, outdir: 'out/e2e/suite', external: ['vscode', 'mocha'] });
   }
 }
+
+// The engine's WebAssembly kernels first: the bundles embed src/engine/kernels/wasm/kernels-wasm.ts.
+const wasm = spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
+if (wasm.status !== 0) process.exit(wasm.status ?? 1);
 
 const present = targets.filter((t) => (t.entryPoints ?? []).every((e) => existsSync(e)));
 mkdirSync('dist', { recursive: true });

@@ -1,5 +1,6 @@
 /** Element types, their storage, and PyTorch's type promotion. */
 import { chargeElements } from './limits';
+import { allocPinned } from './kernels/wasm';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8' | 'bool';
 export type Storage = Float32Array | Float64Array;
@@ -10,6 +11,19 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int64', 'uint8',
 export function allocStorage(dtype: DType, n: number): Storage {
   chargeElements(n);
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** Below this many elements a parameter stays an ordinary array: the kernels copy it for nothing. */
+const PIN_MIN_ELEMENTS = 1024;
+
+/**
+ * Storage for a parameter (a Linear's weight): float32 ones live in the WebAssembly kernels' arena when it has
+ * room, so the products and the optimizer use them in place (kernels/wasm.ts); else as allocStorage.
+ */
+export function allocParameterStorage(dtype: DType, n: number): Storage {
+  chargeElements(n);
+  const pinned = dtype === 'float32' && n >= PIN_MIN_ELEMENTS ? allocPinned(n) : null;
+  return pinned ?? (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
 }
 
 export function isFloating(dtype: DType): boolean {

@@ -3,6 +3,7 @@ import { Tensor } from './tensor';
 import { noGrad } from './autograd';
 import { allocStorage, Storage } from './dtype';
 import { contiguousData } from './ops/view';
+import { wasmSgd } from './kernels/wasm';
 
 export abstract class Optimizer {
   readonly params: Tensor[];
@@ -84,7 +85,9 @@ export class SGD extends Optimizer {
       const n = p.numel();
       const alpha = p.dtype === 'float32' ? Math.fround(-this.lr) : -this.lr;
       if (m === 0) {
-        if (wd === 0 && sign === 1) for (let i = 0; i < n; i++) w[o + i] += alpha * g[i];
+        if (wd === 0 && sign === 1) {
+          if (!(w instanceof Float32Array && g instanceof Float32Array && wasmSgd(w, o, g, n, alpha))) for (let i = 0; i < n; i++) w[o + i] += alpha * g[i];
+        }
         else for (let i = 0; i < n; i++) w[o + i] += alpha * (sign * g[i] + wd * w[o + i]);
         continue;
       }

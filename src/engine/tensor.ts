@@ -11,6 +11,7 @@ import * as R from './ops/reduce';
 import * as L from './ops/linalg';
 import * as F from './ops/nnfunc';
 import * as V from './ops/view';
+import { isPinned } from './kernels/wasm';
 import { IndexItem, indexTensor, parseIndexText } from './ops/indexing';
 
 export type Operand = Tensor | number;
@@ -112,9 +113,14 @@ export class Tensor {
     }
     return this.storage[off];
   }
-  /** A contiguous copy of the values in row-major order, in this tensor's storage type. */
+  /**
+   * The values in row-major order, in this tensor's storage type: read them, never write them (a contiguous
+   * tensor may hand out its own storage). A parameter in the kernels' arena is always copied, so what leaves
+   * the engine never aliases the arena (a postMessage of a view would clone all of it).
+   */
   toArray(): Storage {
-    return V.contiguousData(this);
+    const d = V.contiguousData(this);
+    return isPinned(d) ? d.slice() : d;
   }
   /** Nested JS arrays, like `tolist()`. */
   tolist(): unknown {

@@ -1,7 +1,7 @@
 /** nn layers: Linear, Sequential, Sigmoid, ReLU, Tanh, Softmax, LogSoftmax, Flatten, Dropout. */
 import { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
-import { allocStorage } from '../dtype';
+import { allocParameterStorage, allocStorage } from '../dtype';
 import { Generator, defaultGenerator } from '../random';
 import { pyRepr } from '../print';
 import { Module, Parameter } from './module';
@@ -26,7 +26,7 @@ export class Linear extends Module {
     for (const [n, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${n} must be a non-negative integer, got ${v}`);
     }
-    this.weight = Parameter(new Tensor(allocStorage('float32', outFeatures * inFeatures), [outFeatures, inFeatures]));
+    this.weight = Parameter(new Tensor(allocParameterStorage('float32', outFeatures * inFeatures), [outFeatures, inFeatures]));
     this.bias = o.bias === false ? null : Parameter(new Tensor(allocStorage('float32', outFeatures), [outFeatures]));
     this.registerParameter('weight', this.weight);
     this.registerParameter('bias', this.bias);

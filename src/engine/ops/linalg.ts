@@ -13,6 +13,15 @@ import { contiguousData, unsqueezeRaw, view, t as transpose2d } from './view';
 import { sumToShape } from './reduce';
 import { add, matmulShapeError } from './matmul-errors';
 import { chargeMultiplyAdds } from '../limits';
+import { allocPinned, isPinned, wasmKernels } from '../kernels/wasm';
+
+/**
+ * With the WebAssembly SIMD kernels, a dense float32 product beats the sparse JavaScript kernels even on MNIST's
+ * ~20% non-zero pixels (bench/engine-epoch.bench.ts), so the sparse path is only the JavaScript fallback's.
+ */
+function sparsePays(s: Storage): boolean {
+  return !(s instanceof Float32Array) || wasmKernels() === null;
+}
 
 /** A 2-D operand: element (i, j) at off + i*s0 + j*s1. */
 interface Mat {
@@ -62,7 +71,7 @@ export function mm2d(A: Mat, B: Mat, C: Storage, cOff: number, ldc: number, accu
   if (fa.trans && fb.trans) { A = packed(A); fa = { trans: false, ld: K }; }
   if (!fa.trans) {
     let sp = sparseA;
-    if (sp === undefined && K >= SPARSE_MIN_K) sp = compressRows(A.s, A.off, M, K, fa.ld);
+    if (sp === undefined && K >= SPARSE_MIN_K && sparsePays(A.s)) sp = compressRows(A.s, A.off, M, K, fa.ld);
     if (sp && (fb.trans ? allFinite(B.s, B.off, N, K, fb.ld) : allFinite(B.s, B.off, K, N, fb.ld))) {
       if (fb.trans) spmmNT(sp, N, B.s, B.off, fb.ld, C, cOff, ldc, accumulate);
       else spmmNN(sp, N, B.s, B.off, fb.ld, C, cOff, ldc, accumulate);
@@ -73,7 +82,7 @@ export function mm2d(A: Mat, B: Mat, C: Storage, cOff: number, ldc: number, accu
     return;
   }
   // A is transposed (Aᵀ stored row-major [K, M]): the weight-gradient shape gᵀ·x. B sparse pays off here too.
-  if (N >= SPARSE_MIN_K) {
+  if (N >= SPARSE_MIN_K && sparsePays(B.s)) {
     const sp = compressRows(B.s, B.off, K, N, fb.ld);
     if (sp && allFinite(A.s, A.off, K, M, fa.ld)) {
       spgemmTN(M, A.s, A.off, fa.ld, sp, C, cOff, ldc, accumulate);
@@ -235,7 +244,7 @@ function linear2d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   const M = x.shape[0], inF = x.shape[1], outF = weight.shape[0];
   const X = matOf(x);
   const fx = form(X);
-  const sp = fx && !fx.trans && inF >= SPARSE_MIN_K ? compressRows(X.s, X.off, M, inF, fx.ld) : null;
+  const sp = fx && !fx.trans && inF >= SPARSE_MIN_K && sparsePays(X.s) ? compressRows(X.s, X.off, M, inF, fx.ld) : null;
   const W = matOf(weight);
   const Wt: Mat = { s: W.s, off: W.off, rows: inF, cols: outF, s0: W.s1, s1: W.s0 };
   const out = biasRows(bias, M, outF, dtype);
@@ -249,7 +258,9 @@ function linear2d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
       // AccumulateGrad fused in: when the leaf weight already has a gradient, gᵀ·x is added straight into it (as
       // PyTorch's in-place accumulation would), touching only the columns the batch's inputs reach.
       const into = accumulationTarget(weight, g.dtype);
-      const o = into ? into.storage : allocStorage(g.dtype, outF * inF);
+      // A pinned weight gets a pinned gradient: the kernels and the optimizer then use both in place.
+      const fresh = () => (g.dtype === 'float32' && isPinned(weight.storage) ? allocPinned(outF * inF) : null) ?? allocStorage(g.dtype, outF * inF);
+      const o = into ? into.storage : fresh();
       const off = into ? into.offset : 0;
       const acc = into !== null;
       if (sp && allFinite(gc.storage, gc.offset, M, outF, outF)) spgemmTN(outF, gc.storage, gc.offset, outF, sp, o, off, inF, acc, !acc);

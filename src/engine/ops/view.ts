@@ -7,12 +7,18 @@ import {
 } from '../shape';
 import { Bin, binaryKernel } from '../kernels/binary';
 import { sumToShape } from './reduce';
+import { isPinned } from '../kernels/wasm';
 
-/** The values in row-major order. May alias t's storage when t is contiguous: read it, never write it. */
+/**
+ * The values in row-major order. May alias t's storage when t is contiguous: read it, never write it. Part of a
+ * pinned storage (kernels/wasm.ts) is copied, never a subarray: a view that outlived its storage would read a
+ * block the arena has given to another tensor.
+ */
 export function contiguousData(t: Tensor): Storage {
   const n = t.numel();
   if (t.isContiguous()) {
     if (t.offset === 0 && t.storage.length === n) return t.storage;
+    if (isPinned(t.storage)) return t.storage.slice(t.offset, t.offset + n);
     return t.storage.subarray(t.offset, t.offset + n);
   }
   const out = allocStorage(t.dtype, n);

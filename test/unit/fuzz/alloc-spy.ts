@@ -1,8 +1,11 @@
 /**
  * Measures the largest buffer a piece of code asks for: while `f` runs, `new Uint8Array(n)`, `new Float32Array(n)`,
  * `new ArrayBuffer(n)`, `Buffer.alloc(n)`, ... are recorded (in bytes) before they happen, so a header claiming
- * 10^12 elements shows up even when the allocation would fail. Views over existing buffers are not counted.
+ * 10^12 elements shows up even when the allocation would fail. Views over existing buffers are not counted, except
+ * over the engine's kernel arena (src/engine/kernels/wasm.ts), where a view is how a parameter is allocated.
  */
+import { arenaBuffer } from '../../../src/engine/kernels/wasm';
+
 type TypedCtor = Uint8ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor | Uint32ArrayConstructor | Int16ArrayConstructor | BigInt64ArrayConstructor;
 type G = Record<string, unknown>;
 
@@ -20,6 +23,7 @@ export interface AllocReport<T> {
 function bytesRequested(args: unknown[], itemSize: number): number {
   const a = args[0];
   if (typeof a === 'number') return a * itemSize;
+  if (a instanceof ArrayBuffer && a === arenaBuffer()) return Number(args[2] ?? 0) * itemSize;
   if (a instanceof ArrayBuffer || ArrayBuffer.isView(a)) return args.length > 1 ? 0 : ArrayBuffer.isView(a) && !(a instanceof DataView) ? (a as unknown as { length: number }).length * itemSize : 0;
   if (a && typeof a === 'object' && 'length' in a) return Number((a as { length: unknown }).length) * itemSize;
   return 0;

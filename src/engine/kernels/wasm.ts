@@ -1,0 +1,252 @@
+/**
+ * The WebAssembly SIMD kernels (wasm/kernels.c) and the arena they work in.
+ *
+ * WebAssembly code only reads its own linear memory, so the tensors a training step touches the most, the
+ * parameters and their gradients, are allocated there ("pinned") and handed to the kernels by address, without a
+ * copy. Everything else (a batch, activations) is copied into a scratch block for the call. The memory has a fixed
+ * size and never grows: growing would detach the buffer under every pinned Float32Array. Pinned blocks are freed
+ * when their Float32Array is collected; when the arena is full, storage falls back to ordinary arrays (the kernels
+ * then copy them too). Where WebAssembly or SIMD is missing, or NNLENS_KERNELS=js, every caller keeps its
+ * JavaScript loop: `wasmKernels()` returns null.
+ */
+import type { Storage } from '../dtype';
+import { kernelsWasmBase64 } from './wasm/kernels-wasm';
+
+interface Exports {
+  gemm_nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
+  gemm_nn(M: number, N: number, K: number, A: number, si: number, sk: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
+  sgd_f32(p: number, g: number, n: number, alpha: number): void;
+  __heap_base: { value: number };
+}
+
+/** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: unknown };
+}
+
+/** Virtual size of the arena: pages are only backed by memory once written. */
+export const ARENA_BYTES = 256 * 1024 * 1024;
+const ALIGN = 64;
+
+/** First-fit allocator over [base, end) with coalescing free blocks, sorted by address. */
+export class Heap {
+  private readonly free: { at: number; size: number }[];
+  private readonly sizes = new Map<number, number>();
+  used = 0;
+
+  constructor(base: number, end: number) {
+    this.free = [{ at: base, size: end - base }];
+  }
+
+  alloc(bytes: number): number {
+    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i];
+      if (b.size < size) continue;
+      const at = b.at;
+      if (b.size === size) this.free.splice(i, 1);
+      else { b.at += size; b.size -= size; }
+      this.sizes.set(at, size);
+      this.used += size;
+      return at;
+    }
+    return -1;
+  }
+
+  release(at: number): void {
+    const size = this.sizes.get(at);
+    if (size === undefined) return;
+    this.sizes.delete(at);
+    this.used -= size;
+    let i = 0;
+    while (i < this.free.length && this.free[i].at < at) i++;
+    this.free.splice(i, 0, { at, size });
+    const next = this.free[i + 1];
+    if (next && at + size === next.at) { this.free[i].size += next.size; this.free.splice(i + 1, 1); }
+    const prev = this.free[i - 1];
+    if (prev && prev.at + prev.size === at) { prev.size += this.free[i].size; this.free.splice(i, 1); }
+  }
+}
+
+export interface WasmKernels {
+  readonly k: Exports;
+  readonly memory: WasmMemory;
+  readonly f32: Float32Array;
+  readonly heap: Heap;
+}
+
+let state: WasmKernels | null | undefined;
+let forced: 'js' | 'wasm' | undefined;
+let finalizer: FinalizationRegistry<number> | null = null;
+
+function envBackend(): string | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return p?.env?.NNLENS_KERNELS;
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function instantiate(): WasmKernels | null {
+  try {
+    const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!WA) return null;
+    const memory = new WA.Memory({ initial: ARENA_BYTES / 65536, maximum: ARENA_BYTES / 65536 });
+    const module = new WA.Module(decodeBase64(kernelsWasmBase64));
+    const k = new WA.Instance(module, { env: { memory } }).exports as Exports;
+    const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
+    const heap = new Heap(base, ARENA_BYTES);
+    finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
+    return { k, memory, f32: new Float32Array(memory.buffer), heap };
+  } catch {
+    return null; // no WebAssembly, no SIMD, or no room for the arena: the JavaScript kernels do the work
+  }
+}
+
+/** The kernels, or null when the JavaScript loops must be used. */
+export function wasmKernels(): WasmKernels | null {
+  if ((forced ?? envBackend()) === 'js') return null;
+  if (state === undefined) state = instantiate();
+  return state;
+}
+
+/** Selects the kernels for tests and benchmarks ('js' forces the JavaScript loops); undefined restores the default. */
+export function setKernelBackend(backend: 'js' | 'wasm' | undefined): void {
+  forced = backend;
+}
+
+/** Which kernels run the float32 products and SGD steps now. */
+export function kernelBackend(): 'wasm' | 'js' {
+  return wasmKernels() ? 'wasm' : 'js';
+}
+
+/** A zeroed float32 array in the arena (freed when collected), or null when there is no arena or no room. */
+export function allocPinned(n: number): Float32Array | null {
+  const w = wasmKernels();
+  if (!w || n <= 0) return null;
+  const at = w.heap.alloc(n * 4);
+  if (at < 0) return null;
+  const arr = new Float32Array(w.memory.buffer, at, n);
+  arr.fill(0); // a reused block holds its previous tensor's values
+  finalizer?.register(arr, at);
+  return arr;
+}
+
+/** True when `s` lives in the arena (a parameter or gradient the kernels use in place). */
+export function isPinned(s: Storage): boolean {
+  return state != null && s.buffer === state.memory.buffer;
+}
+
+/** The arena's buffer once the kernels are loaded (never loads them), else null. */
+export function arenaBuffer(): ArrayBuffer | null {
+  return state ? state.memory.buffer : null;
+}
+
+/** Bytes of the arena in use by pinned arrays (tests and the memory benchmark). */
+export function pinnedBytes(): number {
+  return state?.heap.used ?? 0;
+}
+
+/**
+ * Copies of operands that are not in the arena, for one kernel call: a single scratch block, grown on demand,
+ * handed out front to back and reset at the start of each call.
+ */
+let scratchAt = -1;
+let scratchBytes = 0;
+let scratchTop = 0;
+
+function beginStaging(w: WasmKernels, bytes: number): boolean {
+  if (bytes > scratchBytes) {
+    if (scratchAt >= 0) w.heap.release(scratchAt);
+    scratchBytes = Math.max(bytes, 2 * scratchBytes, 1 << 16);
+    scratchAt = w.heap.alloc(scratchBytes);
+    if (scratchAt < 0) { scratchBytes = 0; return false; }
+  }
+  scratchTop = scratchAt;
+  return true;
+}
+
+/** Elements a [rows, cols] operand spans from its first to its last element (rows apart by ld). */
+export function span(rows: number, cols: number, ld: number): number {
+  return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+/** The byte address of s[off..off+n) in the arena: in place when pinned, else a copy in the scratch block. */
+function stage(w: WasmKernels, s: Float32Array, off: number, n: number, copy: boolean): number {
+  if (s.buffer === w.memory.buffer) return s.byteOffset + off * 4;
+  const at = scratchTop;
+  scratchTop += Math.ceil((n * 4) / 16) * 16;
+  if (copy) w.f32.set(n === s.length - off ? (off === 0 ? s : s.subarray(off)) : s.subarray(off, off + n), at / 4);
+  return at;
+}
+
+function unstage(w: WasmKernels, s: Float32Array, off: number, n: number, at: number): void {
+  if (s.buffer !== w.memory.buffer) s.set(w.f32.subarray(at / 4, at / 4 + n), off);
+}
+
+function stagedBytes(w: WasmKernels, ...ops: [Float32Array, number][]): number {
+  let b = 0;
+  for (const [s, n] of ops) if (s.buffer !== w.memory.buffer) b += Math.ceil((n * 4) / 16) * 16;
+  return b;
+}
+
+/** Products smaller than this many multiply-adds stay in JavaScript: the call and the copies cost more. */
+export const WASM_MIN_MACS = 2048;
+
+/** C (+)= A·Bᵀ (A [M,K], Bt [N,K], row-major with leading dims). False when the caller must do it. */
+export function wasmGemmNT(
+  M: number, N: number, K: number,
+  A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
+  C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
+): boolean {
+  const w = wasmKernels();
+  if (!w) return false;
+  const na = span(M, K, lda), nb = span(N, K, ldb), nc = span(M, N, ldc);
+  if (!beginStaging(w, stagedBytes(w, [A, na], [B, nb], [C, nc]))) return false;
+  const pa = stage(w, A, aOff, na, true), pb = stage(w, B, bOff, nb, true);
+  const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);
+  w.k.gemm_nt(M, N, K, pa, lda, pb, ldb, pc, ldc, accumulate ? 1 : 0);
+  unstage(w, C, cOff, nc, pc);
+  return true;
+}
+
+/**
+ * C (+)= A·B with A(i, k) = A[aOff + i·si + k·sk] (row-major: si = lda, sk = 1; transposed: si = 1, sk = lda)
+ * and B [K, N] row-major. False when the caller must do it.
+ */
+export function wasmGemmNN(
+  M: number, N: number, K: number,
+  A: Float32Array, aOff: number, si: number, sk: number, B: Float32Array, bOff: number, ldb: number,
+  C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
+): boolean {
+  const w = wasmKernels();
+  if (!w) return false;
+  const na = M === 0 || K === 0 ? 0 : (M - 1) * si + (K - 1) * sk + 1;
+  const nb = span(K, N, ldb), nc = span(M, N, ldc);
+  if (!beginStaging(w, stagedBytes(w, [A, na], [B, nb], [C, nc]))) return false;
+  const pa = stage(w, A, aOff, na, true), pb = stage(w, B, bOff, nb, true);
+  const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);
+  w.k.gemm_nn(M, N, K, pa, si, sk, pb, ldb, pc, ldc, accumulate ? 1 : 0);
+  unstage(w, C, cOff, nc, pc);
+  return true;
+}
+
+/** p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD). False when the caller must do it. */
+export function wasmSgd(p: Float32Array, pOff: number, g: Float32Array, n: number, alpha: number): boolean {
+  const w = wasmKernels();
+  if (!w) return false;
+  if (!beginStaging(w, stagedBytes(w, [p, n], [g, n]))) return false;
+  const pp = stage(w, p, pOff, n, true), pg = stage(w, g, 0, n, true);
+  w.k.sgd_f32(pp, pg, n, alpha);
+  unstage(w, p, pOff, n, pp);
+  return true;
+}

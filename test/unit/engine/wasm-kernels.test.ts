@@ -1,0 +1,157 @@
+// The WebAssembly SIMD kernels against the JavaScript loops they replace (which stay as the fallback), the arena
+// parameters live in, and the committed module being built from the committed C source.
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import * as torch from '../../../src/engine';
+import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
+import { Heap, isPinned, setKernelBackend, wasmKernels } from '../../../src/engine/kernels/wasm';
+import { sourceSha256 } from '../../../src/engine/kernels/wasm/kernels-wasm';
+import { loadEmbedded } from '../../../src/data/dataset';
+
+const { nn, optim } = torch;
+const F = nn.functional;
+const root = path.join(__dirname, '..', '..', '..');
+
+function withBackend<T>(b: 'js' | 'wasm', f: () => T): T {
+  setKernelBackend(b);
+  try {
+    return f();
+  } finally {
+    setKernelBackend(undefined);
+  }
+}
+
+function randomArray(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+describe('WebAssembly SIMD kernels', () => {
+  it('are the ones Node 20 runs (not a silent fallback to JavaScript)', () => {
+    assert.equal(torch.kernelBackend(), 'wasm');
+    assert.equal(withBackend('js', () => torch.kernelBackend()), 'js');
+  });
+
+  it('kernels-wasm.ts is built from the committed kernels.c (node scripts/build-wasm.mjs)', () => {
+    const c = readFileSync(path.join(root, 'src/engine/kernels/wasm/kernels.c'));
+    assert.equal(sourceSha256, createHash('sha256').update(c).digest('hex'));
+  });
+
+  const dims = fc.record({
+    M: fc.integer({ min: 1, max: 37 }), N: fc.integer({ min: 1, max: 37 }), K: fc.integer({ min: 1, max: 90 }),
+    pad: fc.integer({ min: 0, max: 5 }), off: fc.integer({ min: 0, max: 7 }), acc: fc.boolean(), seed: fc.nat(),
+  });
+
+  for (const [name, kernel] of [['NN: x·W', gemmNN], ['NT: x·Wᵀ (the Linear forward)', gemmNT], ['TN: gᵀ·x (the weight gradient)', gemmTN]] as const) {
+    it(`${name} agrees with the JavaScript loop for any shape, offset, leading dimension and accumulation`, () => {
+      fc.assert(fc.property(dims, ({ M, N, K, pad, off, acc, seed }) => {
+        // Operand shapes as each kernel reads them: NN A[M,K] B[K,N]; NT A[M,K] Bt[N,K]; TN At[K,M] B[K,N].
+        const [ar, ac] = kernel === gemmTN ? [K, M] : [M, K];
+        const [br, bc] = kernel === gemmNT ? [N, K] : [K, N];
+        const lda = ac + pad, ldb = bc + pad, ldc = N + pad;
+        const A = randomArray(off + ar * lda, seed), B = randomArray(off + br * ldb, seed + 1);
+        const C0 = randomArray(off + M * ldc, seed + 2);
+        const run = (b: 'js' | 'wasm') => withBackend(b, () => {
+          const C = C0.slice();
+          kernel(M, N, K, A, off, lda, B, off, ldb, C, off, ldc, acc);
+          return C;
+        });
+        const js = run('js'), wasm = run('wasm');
+        for (let i = 0; i < js.length; i++) {
+          const inside = i >= off && (i - off) % ldc < N && i - off < M * ldc;
+          if (!inside) assert.equal(wasm[i], C0[i], `element ${i} outside C was written`);
+          else assert.ok(Math.abs(wasm[i] - js[i]) <= 1e-5 * (K + 1), `C[${i}]: wasm ${wasm[i]} vs js ${js[i]}`);
+        }
+      }), { seed: 20261130, numRuns: 300 });
+    });
+  }
+
+  it('propagates NaN and infinity as the JavaScript loops do', () => {
+    const A = randomArray(64 * 64, 1), B = randomArray(64 * 64, 2);
+    A[5] = NaN;
+    B[64 * 3 + 7] = Infinity;
+    const run = (b: 'js' | 'wasm') => withBackend(b, () => {
+      const C = new Float32Array(64 * 64);
+      gemmNT(64, 64, 64, A, 0, 64, B, 0, 64, C, 0, 64, false);
+      return C;
+    });
+    const js = run('js'), wasm = run('wasm');
+    for (let i = 0; i < js.length; i++) assert.equal(Number.isNaN(wasm[i]), Number.isNaN(js[i]), `C[${i}]`);
+  });
+
+  it('a plain SGD step gives the same bits as the JavaScript loop (one rounding, as PyTorch)', () => {
+    const train = (b: 'js' | 'wasm') => withBackend(b, () => {
+      torch.manualSeed(3);
+      const lin = new nn.Linear(300, 40);
+      const opt = new optim.SGD(lin.parameters(), { lr: 0.37 });
+      const x = torch.rand([8, 300]);
+      for (let s = 0; s < 3; s++) {
+        opt.zeroGrad();
+        lin.forward(x).pow(2).sum().backward();
+        (lin.weight.grad as torch.Tensor).copy_(torch.rand([40, 300]).sub(0.5)); // same gradient on both
+        opt.step();
+      }
+      return lin.weight.toArray();
+    });
+    assert.deepEqual(train('wasm'), train('js'));
+  });
+
+  it('the notebook MLP trains to the same loss on both (float32 rounding apart)', () => {
+    const { train } = loadEmbedded(path.join(root, 'media', 'mnist'));
+    const n = 300;
+    const x = torch.tensor(Float32Array.from(train.images.subarray(0, n * 784), (v) => v / 255)).view(n, 784);
+    const y = torch.tensor(Float64Array.from(train.labels.subarray(0, n)), { dtype: 'int64' });
+    const losses = (b: 'js' | 'wasm') => withBackend(b, () => {
+      torch.manualSeed(0);
+      const model = new nn.Sequential([['W1', new nn.Linear(784, 64)], ['act', new nn.Sigmoid()], ['W2', new nn.Linear(64, 10)]]);
+      const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+      const out: number[] = [];
+      for (let i = 0; i < n; i += 10) {
+        opt.zeroGrad();
+        const loss = F.crossEntropy(model.forward(x.index(`${i}:${i + 10}`)), y.index(`${i}:${i + 10}`));
+        loss.backward();
+        opt.step();
+        out.push(loss.item());
+      }
+      return out;
+    });
+    const js = losses('js'), wasm = losses('wasm');
+    js.forEach((l, i) => assert.ok(Math.abs(l - wasm[i]) < 1e-4, `step ${i}: js ${l} vs wasm ${wasm[i]}`));
+  });
+});
+
+describe('the kernels arena', () => {
+  it("holds a Linear's weight and, after backward, its gradient; what leaves the engine is a copy", () => {
+    const lin = new nn.Linear(784, 64);
+    assert.ok(isPinned(lin.weight.storage));
+    lin.forward(torch.rand([2, 784])).sum().backward();
+    assert.ok(isPinned((lin.weight.grad as torch.Tensor).storage));
+    const arena = wasmKernels()?.memory.buffer;
+    assert.notEqual(lin.weight.toArray().buffer, arena);
+    assert.notEqual(lin.weight.index('3').contiguous().toArray().buffer, arena);
+    assert.notEqual(lin.weight.index('3').view(28, 28).toArray().buffer, arena);
+  });
+
+  it('a small parameter (a bias) stays an ordinary array', () => {
+    assert.ok(!isPinned((new nn.Linear(784, 64).bias as torch.Tensor).storage));
+  });
+
+  it('the allocator reuses freed blocks, coalesces neighbours and says when it is full', () => {
+    const h = new Heap(0, 1024);
+    const a = h.alloc(100), b = h.alloc(100), c = h.alloc(100);
+    assert.deepEqual([a, b, c], [0, 128, 256]);
+    assert.equal(h.alloc(1024), -1);
+    h.release(b);
+    h.release(a);
+    assert.equal(h.alloc(200), 0, 'a and b coalesced into one block of 256 bytes');
+    h.release(c);
+    assert.equal(h.alloc(700), 256);
+    assert.equal(h.used, 256 + 704);
+  });
+});

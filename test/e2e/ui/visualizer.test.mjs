@@ -114,8 +114,12 @@ export const tests = [
       // Clicking W1's block selects its text in the editor.
       await blocks.nth(0).click();
       await page.locator('.monaco-editor .selected-text').first().waitFor({ timeout: 15_000 });
-      const status = await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText();
-      assert.match(status, /Ln 12, Col \d+ \(\d+ selected\)/, `W1 (line 12) is selected: ${status}`);
+      // The status bar shows the selection a moment after the editor does: wait for it rather than read it once.
+      const selection = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+      await page.locator('.statusbar-item', { hasText: /Ln 12, Col \d+ \(\d+ selected\)/ }).first().waitFor({ timeout: 15_000 }).catch(async () => {
+        assert.fail(`W1 (line 12) is selected: ${await selection.innerText().catch(() => 'no Ln/Col item')}`);
+      });
+      const status = await selection.innerText();
       log(`    clicking W1 selects it in the editor (${status})`);
 
       // The tensor inspector prints what PyTorch prints.

@@ -1,56 +1,382 @@
-// One epoch of the notebook's 784-64-10 sigmoid MLP with SGD (lr 0.1, cross-entropy on the logits) over 60,000
-// 28x28 images, at batch 10 and 64, in our engine; and the same in PyTorch 1.13 on one thread when
-// /usr/bin/python3 can import torch (bench/pytorch_epoch.py), for a side-by-side figure.
-// Run: npx tsx bench/engine-epoch.bench.ts
-import { spawnSync } from 'node:child_process';
+// One epoch of training, side by side in one run: our engine, PyTorch 1.13 (with its DataLoader, and with batches
+// taken by indexing), numpy with hand-written backprop, TensorFlow.js 4.22 (wasm backend with SIMD, and its pure-JS
+// cpu backend), on the three workloads of the performance issue:
+//   784-64-10 sigmoid at batch 10 and at batch 64 (SGD lr 0.1), 784-256-256-10 ReLU at batch 64 (SGD lr 0.05);
+// cross-entropy on the logits, plain SGD, 60,000 shuffled images (bench/datasets.ts: Fashion-MNIST when installed).
+//
+// Every implementation runs in its own process on ONE thread (PyTorch: torch.set_num_threads(1); PyTorch and numpy:
+// OPENBLAS_NUM_THREADS=1; TF.js wasm: setThreadsCount(1)), keeps its data loaded, and is asked for one run at a
+// time: the repetitions are interleaved (repetition r runs every workload on every implementation, in an order
+// rotated by r) so that load from elsewhere on the machine hits all of them alike. The table gives the median of
+// the repetitions, its ratio to PyTorch with its DataLoader (the issue's reference), and the test accuracy after
+// the run. Ours, PyTorch and numpy train whole epochs; the TF.js rows time a fixed number of batches and scale it
+// to an epoch (their cells say so), since a whole epoch takes them 14 s to 3 min.
+//
+// Run: npm run bench -- engine-epoch [--quick]     (or npx tsx bench/engine-epoch.bench.ts [--quick])
+// Writes bench/results/engine-epoch.json.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import * as torch from '../src/engine';
-import { DataLoader } from '../src/data/loader';
-import type { ImageDataset } from '../src/data/dataset';
-import { density, fashion60k, mnist60k } from './datasets';
+import * as readline from 'node:readline';
+import { describeData, TRAIN_COUNT } from './datasets';
+import type { ReadyInfo, RunRequest, RunResult, Workload } from './epoch/protocol';
+import { WORKLOADS } from './epoch/protocol';
+import { QUICK, machine, median, writeResults, type SummaryRow } from './results';
 
-const { nn, optim } = torch;
-const F = nn.functional;
+const PYTHON = '/usr/bin/python3';
+const REPS = QUICK ? 1 : 5;
+const EPOCH_DIR = path.join(__dirname, 'epoch');
+const ONE_THREAD = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-function epoch(ds: ImageDataset, batchSize: number): { seconds: number; loss: number } {
-  torch.manualSeed(0);
-  const model = new nn.Sequential([['W1', new nn.Linear(784, 64)], ['1', new nn.Sigmoid()], ['W2', new nn.Linear(64, 10)]]);
-  const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
-  const loader = new DataLoader(ds, { batchSize, shuffle: true, seed: 0 });
-  let loss = NaN;
-  const t0 = performance.now();
-  for (const b of loader) {
-    opt.zeroGrad();
-    const l = F.crossEntropy(model.forward(b.x), b.y);
-    l.backward();
-    opt.step();
-    loss = l.item();
+interface ImplDef {
+  id: string;
+  label: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Batches to time per workload; null: the whole epoch. */
+  batches(w: Workload): number | null;
+  python?: 'torch' | 'numpy';
+}
+
+const node = (file: string, ...args: string[]): Pick<ImplDef, 'command' | 'args'> => ({ command: process.execPath, args: ['--import', 'tsx', path.join(EPOCH_DIR, file), '--serve', ...args] });
+const python = (file: string, ...args: string[]): Pick<ImplDef, 'command' | 'args'> => ({ command: PYTHON, args: [path.join(EPOCH_DIR, file), '--serve', ...args] });
+const whole = (): null => null;
+
+/**
+ * About 1.5-4 s of each TF.js row per repetition on this machine (an epoch is 6,000 batches at 10, 938 at 64); the
+ * time per batch is steady after the warm-up, so the scaled figure is that of a whole epoch.
+ */
+const TFJS_BATCHES: Record<string, Record<string, number>> = {
+  'tfjs-wasm': { 'sigmoid-b10': 600, 'sigmoid-b64': 150, 'relu-b64': 60 },
+  'tfjs-cpu': { 'sigmoid-b10': 300, 'sigmoid-b64': 60, 'relu-b64': 20 },
+};
+
+const IMPLS: ImplDef[] = [
+  { id: 'ours', label: 'NN Lens engine (the Trainer, as the worker runs it)', ...node('ours.ts'), batches: whole },
+  { id: 'pytorch-dataloader', label: 'PyTorch {v}, DataLoader, 1 thread', ...python('pytorch_epoch.py', '--loader', 'dataloader'), env: ONE_THREAD, batches: whole, python: 'torch' },
+  { id: 'pytorch-index', label: 'PyTorch {v}, batches by indexing (no DataLoader), 1 thread', ...python('pytorch_epoch.py', '--loader', 'index'), env: ONE_THREAD, batches: whole, python: 'torch' },
+  { id: 'numpy', label: 'numpy {v} + {blas}, hand-written backprop, 1 thread', ...python('numpy_epoch.py'), env: ONE_THREAD, batches: whole, python: 'numpy' },
+  { id: 'tfjs-wasm', label: 'TensorFlow.js {v}, wasm backend{simd}, 1 thread', ...node('tfjs.ts', '--backend', 'wasm'), batches: (w) => TFJS_BATCHES['tfjs-wasm'][w.id] },
+  { id: 'tfjs-cpu', label: 'TensorFlow.js {v}, cpu backend (pure JS)', ...node('tfjs.ts', '--backend', 'cpu'), batches: (w) => TFJS_BATCHES['tfjs-cpu'][w.id] },
+];
+const REFERENCE = 'pytorch-dataloader';
+
+/** Multiply-adds ×2 of one epoch: forward, backward to every weight and to every activation but the input. */
+function gflop(w: Workload): number {
+  let macs = 0;
+  for (let i = 1; i < w.sizes.length; i++) macs += w.sizes[i - 1] * w.sizes[i];
+  const firstLayer = w.sizes[0] * w.sizes[1];
+  return (2 * (3 * macs - firstLayer) * TRAIN_COUNT) / 1e9;
+}
+
+/** One implementation's process, speaking bench/epoch/protocol.ts. */
+class Child {
+  private readonly queue: string[] = [];
+  private waiter: ((line: string | null) => void) | null = null;
+  private readonly errLines: string[] = [];
+  dead: string | null = null;
+
+  private constructor(readonly def: ImplDef, private readonly proc: ChildProcess) {
+    readline.createInterface({ input: proc.stdout! }).on('line', (l) => {
+      if (!l.startsWith('{')) return this.keep(l);
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = null;
+        w(l);
+      } else this.queue.push(l);
+    });
+    readline.createInterface({ input: proc.stderr! }).on('line', (l) => this.keep(l));
+    proc.on('exit', (code, signal) => {
+      this.dead = `exited (${code ?? signal})${this.errLines.length ? `: ${this.errLines.slice(-3).join(' | ')}` : ''}`;
+      this.waiter?.(null);
+      this.waiter = null;
+    });
+    proc.on('error', (e) => {
+      this.dead = e.message;
+      this.waiter?.(null);
+      this.waiter = null;
+    });
   }
-  return { seconds: (performance.now() - t0) / 1000, loss };
-}
 
-function pytorch(data: string, batches: number[]): string {
-  const script = path.join(__dirname, 'pytorch_epoch.py');
-  const r = spawnSync('/usr/bin/python3', [script, '--data', data, ...batches.map(String)], { encoding: 'utf8', timeout: 600_000 });
-  if (r.error || r.status !== 0) return `  pytorch: not available (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`;
-  return r.stdout.trim().split('\n').map((l) => '  ' + l).join('\n');
-}
+  private keep(l: string): void {
+    if (!l.trim()) return;
+    this.errLines.push(l);
+    if (this.errLines.length > 20) this.errLines.shift();
+  }
 
-export function main(): void {
-  const sets: [string, ImageDataset | null][] = [['mnist', mnist60k()], ['fashion', fashion60k()]];
-  for (const [name, ds] of sets) {
-    if (!ds) {
-      console.log(`${name}: not installed (apt-get install dataset-fashion-mnist), skipped`);
-      continue;
-    }
-    console.log(`${ds.name}: ${ds.count} images, ${(100 * density(ds)).toFixed(1)}% non-zero pixels`);
-    for (const b of [10, 64]) {
-      epoch(ds, b); // warm-up: JIT and caches
-      const r = epoch(ds, b);
-      console.log(`  nn-lens engine batch=${b}: ${r.seconds.toFixed(2)} s/epoch, ${Math.round(ds.count / r.seconds).toLocaleString('en-US')} samples/s, last loss ${r.loss.toFixed(4)}`);
-    }
-    console.log(pytorch(name, [10, 64]));
+  static spawn(def: ImplDef): Child {
+    const proc = spawn(def.command, def.args, { env: { ...process.env, ...def.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    return new Child(def, proc);
+  }
+
+  private next(timeoutMs: number): Promise<string | null> {
+    const q = this.queue.shift();
+    if (q !== undefined) return Promise.resolve(q);
+    if (this.dead) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        this.dead = `no answer in ${timeoutMs / 1000} s`;
+        this.proc.kill();
+        resolve(null);
+      }, timeoutMs);
+      this.waiter = (l) => {
+        clearTimeout(timer);
+        resolve(l);
+      };
+    });
+  }
+
+  async ready(): Promise<ReadyInfo> {
+    const l = await this.next(180_000);
+    if (l === null) throw new Error(this.dead ?? 'no ready line');
+    return JSON.parse(l) as ReadyInfo;
+  }
+
+  async run(req: RunRequest): Promise<RunResult> {
+    if (this.dead) return { error: this.dead } as RunResult;
+    this.proc.stdin!.write(JSON.stringify(req) + '\n');
+    const l = await this.next(20 * 60_000);
+    if (l === null) return { error: this.dead ?? 'no answer' } as RunResult;
+    return JSON.parse(l) as RunResult;
+  }
+
+  quit(): void {
+    if (!this.dead) this.proc.stdin!.end(JSON.stringify({ cmd: 'quit' }) + '\n');
   }
 }
 
-if (require.main === module) main();
+/** Why /usr/bin/python3 cannot run a module, or null when it can. */
+function pythonMissing(module: string): string | null {
+  const r = spawnSync(PYTHON, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...ONE_THREAD } });
+  if (r.error) return `${PYTHON}: ${r.error.message}`;
+  if (r.status !== 0) return r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`;
+  return null;
+}
+
+interface Blas {
+  libs: string[];
+  reference: boolean;
+}
+
+function blasName(b: Blas | undefined): string {
+  if (!b || b.libs.length === 0) return 'no BLAS library mapped';
+  const open = b.libs.map((p) => /libopenblas(p|o)?-r([\d.]+)\.so/.exec(path.basename(p))).find((m) => m);
+  if (open) return `OpenBLAS ${open[2]}${open[1] === 'p' ? ' (pthread)' : open[1] === 'o' ? ' (openmp)' : ''}`;
+  if (b.reference) return 'the REFERENCE BLAS';
+  return path.basename(b.libs[0]);
+}
+
+const fmtS = (s: number): string => (!Number.isFinite(s) ? '—' : s < 10 ? `${s.toFixed(2)} s` : s < 100 ? `${s.toFixed(1)} s` : `${s.toFixed(0)} s`);
+const pct = (a: number): string => `${(100 * a).toFixed(1)}%`;
+const int = (n: number): string => n.toLocaleString('en-US');
+
+interface Cell {
+  impl: string;
+  workload: string;
+  runs: RunResult[];
+  errors: string[];
+  /** Batches timed per run (null: whole epochs). */
+  batches: number | null;
+  /** Per run: seconds scaled to 60,000 samples. */
+  epochSeconds: number[];
+  median: number;
+  min: number;
+  max: number;
+  ratio: number | null;
+  accuracy: number;
+  gflops: number;
+}
+
+export async function main(): Promise<void> {
+  const t0 = Date.now();
+  const loadStart = os.loadavg();
+  console.log(`engine epoch: ${REPS} interleaved repetition${REPS > 1 ? 's' : ''}${QUICK ? ' (--quick)' : ''} on ${os.cpus()[0]?.model ?? 'a CPU'} (${os.cpus().length} cores), load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+
+  // Which implementations can run here.
+  const missing = { torch: pythonMissing('torch'), numpy: pythonMissing('numpy') };
+  const defs: ImplDef[] = [];
+  for (const d of IMPLS) {
+    const why = d.python ? missing[d.python] : null;
+    if (why) console.log(`  ${d.id}: SKIPPED, ${PYTHON} cannot import ${d.python} (${why})${d.python === 'torch' ? ': apt-get install python3-torch libopenblas0-pthread' : ''}`);
+    else defs.push(d);
+  }
+
+  // Start them one after the other (loading the data is work too), and say what each one is.
+  const children: Child[] = [];
+  const infos = new Map<string, ReadyInfo>();
+  let dataLine = '';
+  for (const d of defs) {
+    const c = Child.spawn(d);
+    try {
+      const info = await c.ready();
+      infos.set(d.id, info);
+      children.push(c);
+      if (!dataLine) dataLine = describeData(info.data.source, info.data.train, info.data.test);
+      else if (info.data.source !== infos.get(defs[0].id)?.data.source) console.log(`  WARNING: ${d.id} trains on ${info.data.source}`);
+    } catch (e) {
+      console.log(`  ${d.id}: could not start: ${(e as Error).message}`);
+    }
+  }
+  const since = (): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+  console.log(`data: ${dataLine} (started in ${since()})`);
+  const labels = new Map<string, string>();
+  for (const c of children) {
+    const info = infos.get(c.def.id)!;
+    const blas = info.blas as Blas | undefined;
+    const v = /([\d]+\.[\d]+)/.exec(info.version)?.[1] ?? info.version;
+    labels.set(c.def.id, c.def.label.replace('{v}', v).replace('{blas}', blasName(blas)).replace('{simd}', info.simd === true ? ' with SIMD' : info.simd === false ? ' WITHOUT SIMD' : ''));
+    const extra: string[] = [];
+    if (blas) extra.push(`BLAS ${blasName(blas)}: ${blas.libs.join(', ') || 'none mapped'}`);
+    if (info.torchThreads !== undefined) extra.push(`torch.get_num_threads() = ${String(info.torchThreads)}`);
+    if (info.simd !== undefined && info.simd !== null) extra.push(`SIMD ${info.simd ? 'on' : 'OFF'}, ${(info.wasmFiles as string[]).join(', ') || 'no .wasm read'}`);
+    console.log(`  ${c.def.id}: ${info.version}${extra.length ? `; ${extra.join('; ')}` : ''}`);
+    if (blas?.reference) {
+      const bar = '!'.repeat(100);
+      console.log(`${bar}\n!! WARNING: ${c.def.id} runs on the REFERENCE BLAS (${blas.libs.join(', ')}): about 3 GFLOP/s.\n!! Its times mean nothing as a comparison: apt-get install libopenblas0-pthread (or update-alternatives --config libblas.so.3-x86_64-linux-gnu).\n${bar}`);
+    }
+    if (info.simd === false) console.log(`!! WARNING: TF.js wasm runs WITHOUT SIMD: its row is not the one the issue compares with`);
+  }
+
+  // Warm-up: JIT, caches, lazily compiled kernels; not timed.
+  process.stdout.write('warm-up');
+  for (const c of children) {
+    for (const w of WORKLOADS) await c.run({ cmd: 'run', workload: w, seed: 1000, maxBatches: w.batch === 10 ? 50 : 10 });
+    process.stdout.write(` ${c.def.id}`);
+  }
+  console.log(` (${since()})`);
+
+  // The interleaved repetitions.
+  const results = new Map<string, RunResult[]>();
+  const errors = new Map<string, string[]>();
+  const key = (impl: string, w: string): string => `${impl}|${w}`;
+  for (let rep = 0; rep < REPS; rep++) {
+    const order = children.map((_, i) => children[(i + rep) % children.length]);
+    for (const w of WORKLOADS) {
+      const line: string[] = [];
+      for (const c of order) {
+        const maxBatches = c.def.batches(w);
+        const r = await c.run({ cmd: 'run', workload: w, seed: rep, maxBatches });
+        const k = key(c.def.id, w.id);
+        if (r.error) {
+          (errors.get(k) ?? errors.set(k, []).get(k)!).push(r.error.split('\n')[0]);
+          line.push(`${c.def.id} ERROR ${r.error.split('\n')[0]}`);
+          continue;
+        }
+        (results.get(k) ?? results.set(k, []).get(k)!).push(r);
+        line.push(`${c.def.id} ${fmtS(r.seconds)}${maxBatches ? ` (${int(r.batches)} batches)` : ''} ${pct(r.testAccuracy)}`);
+      }
+      console.log(`  rep ${rep + 1}/${REPS} ${w.id}: ${line.join(', ')} (${since()})`);
+    }
+  }
+  for (const c of children) c.quit();
+
+  // Medians, ratios, the table.
+  const cells: Cell[] = [];
+  for (const c of children) {
+    for (const w of WORKLOADS) {
+      const runs = results.get(key(c.def.id, w.id)) ?? [];
+      const eps = runs.map((r) => (r.seconds * TRAIN_COUNT) / r.samples);
+      const m = median(eps);
+      cells.push({
+        impl: c.def.id, workload: w.id, runs, errors: errors.get(key(c.def.id, w.id)) ?? [], batches: c.def.batches(w), epochSeconds: eps,
+        median: m, min: Math.min(...eps), max: Math.max(...eps), ratio: null, accuracy: median(runs.map((r) => r.testAccuracy)), gflops: gflop(w) / m,
+      });
+    }
+  }
+  const cell = (impl: string, w: string): Cell | undefined => cells.find((c) => c.impl === impl && c.workload === w);
+  for (const c of cells) {
+    const ref = cell(REFERENCE, c.workload);
+    c.ratio = ref && Number.isFinite(ref.median) && Number.isFinite(c.median) ? c.median / ref.median : null;
+  }
+  const colTitle = (w: Workload): string => `${w.sizes.join('-')} ${w.act}, batch ${w.batch} (lr ${w.lr})`;
+  const text = (c: Cell): string => {
+    if (!c.runs.length) return c.errors.length ? `error: ${c.errors[0]}` : '—';
+    const from = c.batches ? ` (from ${int(c.batches)} batches)` : '';
+    const after = c.batches ? ` after ${int(c.batches)} batches` : '';
+    return `${fmtS(c.median)}${from} · ${c.ratio === null ? '—' : `${c.ratio.toFixed(2)}×`} · ${pct(c.accuracy)}${after}`;
+  };
+  const rows = children.map((ch) => `| ${labels.get(ch.def.id)} | ${WORKLOADS.map((w) => text(cell(ch.def.id, w.id)!)).join(' | ')} |`);
+  const loadEnd = os.loadavg();
+  const table = [
+    `| implementation | ${WORKLOADS.map(colTitle).join(' | ')} |`,
+    `| --- | ${WORKLOADS.map(() => '---').join(' | ')} |`,
+    ...rows,
+  ].join('\n');
+  console.log(`\nOne epoch of ${dataLine}: median s/epoch of ${REPS} interleaved run${REPS > 1 ? 's' : ''} · ratio to PyTorch with its DataLoader · test accuracy after the run`);
+  console.log(table);
+  console.log(`(${os.cpus().length} cores, one thread per implementation; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} at the end)`);
+
+  console.log(`\nspread (min – max s/epoch) and arithmetic rate (${WORKLOADS.map((w) => `${gflop(w).toFixed(1)} GFLOP/epoch for ${w.id}`).join(', ')}):`);
+  for (const ch of children) {
+    const parts = WORKLOADS.map((w) => {
+      const c = cell(ch.def.id, w.id)!;
+      return c.runs.length ? `${w.id} ${fmtS(c.min)} – ${fmtS(c.max)}, ${c.gflops.toFixed(2)} GFLOP/s` : `${w.id} —`;
+    });
+    console.log(`  ${ch.def.id.padEnd(18)} ${parts.join('; ')}`);
+  }
+
+  // The issue's targets.
+  const summary: SummaryRow[] = [];
+  const ours = (w: string): Cell | undefined => cell('ours', w);
+  const ratioRow = (w: Workload, limit: number): void => {
+    const o = ours(w.id);
+    const ref = cell(REFERENCE, w.id);
+    if (!o || !ref || o.ratio === null) return;
+    summary.push({ metric: `epoch ${w.sizes.join('-')} ${w.act} b${w.batch}: ours / PyTorch`, value: `${o.ratio.toFixed(2)} (${fmtS(o.median)} vs ${fmtS(ref.median)})`, target: `≤ ${limit}`, ok: o.ratio <= limit });
+  };
+  const [b10, b64, relu] = WORKLOADS;
+  ratioRow(b10, 0.5);
+  const np = cell('numpy', b10.id);
+  const o10 = ours(b10.id);
+  if (np && o10 && np.runs.length && o10.runs.length) {
+    const r = o10.median / np.median;
+    summary.push({ metric: `epoch ${b10.sizes.join('-')} ${b10.act} b${b10.batch}: ours / numpy+BLAS`, value: `${r.toFixed(2)} (${fmtS(o10.median)} vs ${fmtS(np.median)})`, target: 'aim: 1.0', ok: r <= 1 });
+  }
+  ratioRow(b64, 1);
+  ratioRow(relu, 1.5);
+  for (const w of WORKLOADS) {
+    const t = cell('tfjs-wasm', w.id);
+    const o = ours(w.id);
+    if (!t || !o || !t.runs.length || !o.runs.length) continue;
+    const r = t.median / o.median;
+    summary.push({ metric: `epoch ${w.sizes.join('-')} ${w.act} b${w.batch}: TF.js wasm / ours`, value: `${r.toFixed(1)}× (${fmtS(t.median)} from ${int(t.batches ?? 0)} batches vs ${fmtS(o.median)})`, target: '≥ 8×', ok: r >= 8 });
+  }
+  const accParts = WORKLOADS.map((w) => {
+    const o = ours(w.id);
+    const p = cell(REFERENCE, w.id);
+    return `${w.id} ${o?.runs.length ? pct(o.accuracy) : '—'} / ${p?.runs.length ? pct(p.accuracy) : '—'}`;
+  });
+  summary.push({ metric: 'epoch test accuracy, ours / PyTorch', value: accParts.join(', '), target: '', ok: null });
+  const pyBlas = [...infos.entries()].filter(([, i]) => i.blas);
+  if (pyBlas.length) {
+    const ref = pyBlas.some(([, i]) => (i.blas as Blas).reference);
+    summary.push({ metric: 'BLAS of the Python rows', value: [...new Set(pyBlas.map(([, i]) => blasName(i.blas as Blas)))].join(', '), target: 'not the reference BLAS', ok: !ref });
+  }
+  console.log('\ntargets:');
+  for (const s of summary) console.log(`  ${s.metric}: ${s.value}${s.target ? ` (target ${s.target}: ${s.ok ? 'met' : 'MISSED'})` : ''}`);
+
+  const file = writeResults('engine-epoch', summary, {
+    reps: REPS,
+    data: dataLine,
+    loadavgStart: loadStart,
+    loadavgEnd: loadEnd,
+    machine: machine(),
+    seconds: (Date.now() - t0) / 1000,
+    implementations: Object.fromEntries([...infos.entries()].map(([id, i]) => [id, { ...i, label: labels.get(id) }])),
+    skipped: IMPLS.filter((d) => !children.some((c) => c.def.id === d.id)).map((d) => d.id),
+    workloads: WORKLOADS.map((w) => ({ ...w, gflopPerEpoch: +gflop(w).toFixed(2) })),
+    reference: REFERENCE,
+    cells: cells.map((c) => ({ ...c, medianSeconds: c.median, table: text(c) })),
+    table,
+  });
+  console.log(`\nwritten to ${path.relative(process.cwd(), file)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -12,10 +12,11 @@ import type { HostToWebview, TensorPayload } from '../src/protocol';
 import { launchBrowser, WebviewPage } from '../test/webview/harness/browser';
 import { startServer } from '../test/webview/harness/server';
 import { MODEL_TEXT } from '../test/webview/fixtures/trained';
+import { QUICK, writeResults, type SummaryRow } from './results';
 
 const ROOT = path.resolve(__dirname, '..');
 const WARMUP = 20;
-const UPDATES = 200;
+const UPDATES = QUICK ? 50 : 200;
 
 function quantiles(xs: number[]): { median: number; p95: number; max: number; mean: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,6 +44,8 @@ export async function main(): Promise<void> {
   const update: HostToWebview = { type: 'weights', version: 1, runId: 1, step: 1, weights };
   const server = await startServer(out);
   const browser = await launchBrowser();
+  const summary: SummaryRow[] = [];
+  const figures: Record<string, unknown> = {};
   try {
     console.log(`webview render per weight update: W1 [64, 784] heatmap + bias strip + 64 tiles of 28×28, ${UPDATES} updates after ${WARMUP} warm-up`);
     console.log(`chromium ${browser.version()} headless, --disable-gpu (software canvas)`);
@@ -59,8 +62,12 @@ export async function main(): Promise<void> {
       console.log(`      render (LUT + canvas calls, in requestAnimationFrame): ${fmt(r.render)}`);
       console.log(`      raster (forced readback of every canvas): ${fmt(r.raster)}`);
       console.log(`    message handling (checks + typed arrays, on arrival): ${fmt(r.handle)}`);
+      const q = quantiles(total);
+      figures[`dpr${dpr}`] = { renderPlusRaster: quantiles(total), render: quantiles(r.render), raster: quantiles(r.raster), handle: quantiles(r.handle) };
+      summary.push({ metric: `webview heatmap frame (W1 64×784 + 64 tiles), render + raster, DPR ${dpr}`, value: `median ${q.median.toFixed(1)} ms, p95 ${q.p95.toFixed(1)} ms`, target: 'median < 16 ms', ok: q.median < 16 });
       await p.close();
     }
+    writeResults('webview-render', summary, { updates: UPDATES, warmup: WARMUP, chromium: browser.version(), ...figures });
   } finally {
     await browser.close();
     await server.close();

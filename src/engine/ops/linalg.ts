@@ -13,14 +13,19 @@ import { contiguousData, unsqueezeRaw, view, t as transpose2d } from './view';
 import { sumToShape } from './reduce';
 import { add, matmulShapeError } from './matmul-errors';
 import { chargeMultiplyAdds } from '../limits';
-import { allocPinned, isPinned, wasmKernels } from '../kernels/wasm';
+import { WASM_MIN_MACS, allocPinned, isPinned, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../kernels/wasm';
 
 /**
- * With the WebAssembly SIMD kernels, a dense float32 product beats the sparse JavaScript kernels even on MNIST's
- * ~20% non-zero pixels (bench/engine-epoch.bench.ts), so the sparse path is only the JavaScript fallback's.
+ * With the WebAssembly SIMD kernels (which skip zeros in four-wide segments themselves), the CSR JavaScript
+ * kernels are only the fallback's sparse path.
  */
 function sparsePays(s: Storage): boolean {
   return !(s instanceof Float32Array) || wasmKernels() === null;
+}
+
+/** float32 operands of a product large enough for the WebAssembly kernels, when they are available. */
+function wasmSparse(a: Storage, b: Storage, c: Storage, macs: number): boolean {
+  return macs >= WASM_MIN_MACS && a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmKernels() !== null;
 }
 
 /** A 2-D operand: element (i, j) at off + i*s0 + j*s1. */
@@ -69,6 +74,11 @@ export function mm2d(A: Mat, B: Mat, C: Storage, cOff: number, ldc: number, accu
   let fb = form(B);
   if (fb === null) { B = packed(B); fb = { trans: false, ld: N }; }
   if (fa.trans && fb.trans) { A = packed(A); fa = { trans: false, ld: K }; }
+  if (wasmSparse(A.s, B.s, C, M * N * K)) {
+    // x·Wᵀ and gᵀ·x, the Linear's forward and weight gradient, skip the zeros of x in SIMD segments.
+    if (!fa.trans && fb.trans && K >= SPARSE_MIN_K && wasmLinearForward(M, N, K, A.s as Float32Array, A.off, fa.ld, B.s as Float32Array, B.off, fb.ld, C as Float32Array, cOff, ldc, accumulate)) return;
+    if (fa.trans && !fb.trans && N >= SPARSE_MIN_K && wasmWeightGrad(M, N, K, A.s as Float32Array, A.off, fa.ld, B.s as Float32Array, B.off, fb.ld, C as Float32Array, cOff, ldc, accumulate)) return;
+  }
   if (!fa.trans) {
     let sp = sparseA;
     if (sp === undefined && K >= SPARSE_MIN_K && sparsePays(A.s)) sp = compressRows(A.s, A.off, M, K, fa.ld);

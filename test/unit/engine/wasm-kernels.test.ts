@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import * as torch from '../../../src/engine';
 import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
-import { Heap, isPinned, setKernelBackend, wasmKernels } from '../../../src/engine/kernels/wasm';
+import { Heap, isPinned, setKernelBackend, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
 import { sourceSha256 } from '../../../src/engine/kernels/wasm/kernels-wasm';
 import { loadEmbedded } from '../../../src/data/dataset';
 
@@ -71,6 +71,52 @@ describe('WebAssembly SIMD kernels', () => {
       }), { seed: 20261130, numRuns: 300 });
     });
   }
+
+  /** x with about `zeros` of its values, and of its four-wide segments, exactly zero (as image pixels). */
+  function sparseArray(n: number, seed: number, zeros: number): Float32Array {
+    const a = randomArray(n, seed);
+    const pick = randomArray(n, seed + 7);
+    for (let i = 0; i < n; i++) if ((pick[i] + 1) / 2 < zeros || (pick[i & ~3] + 1) / 2 < zeros / 2) a[i] = 0;
+    return a;
+  }
+
+  const sparseDims = fc.record({
+    M: fc.integer({ min: 1, max: 23 }), N: fc.integer({ min: 1, max: 41 }), K: fc.integer({ min: 64, max: 150 }),
+    pad: fc.integer({ min: 0, max: 5 }), off: fc.integer({ min: 0, max: 7 }), acc: fc.boolean(), seed: fc.nat(),
+    zeros: fc.constantFrom(0, 0.3, 0.8, 0.97, 1), bad: fc.constantFrom('none', 'nan', 'inf'),
+  });
+
+  it('the sparse Linear forward (zero segments of x skipped) agrees with the dense product, NaN and inf included', () => {
+    fc.assert(fc.property(sparseDims, ({ M, N, K, pad, off, acc, seed, zeros, bad }) => {
+      const ldx = K + pad, ldw = K + pad, ldc = N + pad;
+      const X = sparseArray(off + M * ldx, seed, zeros), W = randomArray(off + N * ldw, seed + 1);
+      if (bad !== 'none') W[off + (seed % N) * ldw + (seed % K)] = bad === 'nan' ? NaN : Infinity; // 0·inf must stay NaN
+      const C0 = randomArray(off + M * ldc, seed + 2);
+      const js = C0.slice(), wasm = C0.slice();
+      withBackend('js', () => gemmNT(M, N, K, X, off, ldx, W, off, ldw, js, off, ldc, acc));
+      assert.ok(wasmLinearForward(M, N, K, X, off, ldx, W, off, ldw, wasm, off, ldc, acc));
+      for (let i = 0; i < js.length; i++) {
+        if (Number.isNaN(js[i])) assert.ok(Number.isNaN(wasm[i]), `C[${i}]: js NaN, wasm ${wasm[i]}`);
+        else assert.ok(Math.abs(wasm[i] - js[i]) <= 1e-5 * (K + 1) || wasm[i] === js[i], `C[${i}]: wasm ${wasm[i]} vs js ${js[i]}`);
+      }
+    }), { seed: 20261130, numRuns: 300 });
+  });
+
+  it('the sparse weight gradient (rows of x that are zero in a segment skipped) agrees with the dense gᵀ·x', () => {
+    fc.assert(fc.property(sparseDims, ({ M: R, N: M, K: N, pad, off, acc, seed, zeros, bad }) => {
+      const ldg = M + pad, ldx = N + pad, ldc = N + pad;
+      const G = randomArray(off + R * ldg, seed), X = sparseArray(off + R * ldx, seed + 1, zeros);
+      if (bad !== 'none') G[off + (seed % R) * ldg + (seed % M)] = bad === 'nan' ? NaN : Infinity;
+      const C0 = randomArray(off + M * ldc, seed + 2);
+      const js = C0.slice(), wasm = C0.slice();
+      withBackend('js', () => gemmTN(M, N, R, G, off, ldg, X, off, ldx, js, off, ldc, acc));
+      assert.ok(wasmWeightGrad(M, N, R, G, off, ldg, X, off, ldx, wasm, off, ldc, acc));
+      for (let i = 0; i < js.length; i++) {
+        if (Number.isNaN(js[i])) assert.ok(Number.isNaN(wasm[i]), `C[${i}]: js NaN, wasm ${wasm[i]}`);
+        else assert.ok(Math.abs(wasm[i] - js[i]) <= 1e-5 * (R + 1) || wasm[i] === js[i], `C[${i}]: wasm ${wasm[i]} vs js ${js[i]}`);
+      }
+    }), { seed: 20261130, numRuns: 300 });
+  });
 
   it('propagates NaN and infinity as the JavaScript loops do', () => {
     const A = randomArray(64 * 64, 1), B = randomArray(64 * 64, 2);

@@ -177,6 +177,167 @@ void gemm_nn(int M, int N, int K, const f32 *A, int si, int sk, const f32 *B, in
 }
 
 /*
+ * True when the sum of the [rows, cols] block (rows ld apart) is finite: false whenever an element is inf or NaN
+ * (and, harmlessly, when a sum of finite elements overflows: the callers then take the dense path).
+ */
+static int sum_finite(const f32 *a, int rows, int cols, int ld) {
+  v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
+  f32 tail = 0;
+  for (int r = 0; r < rows; r++) {
+    const f32 *p = a + r * ld;
+    int c = 0;
+    for (; c + 16 <= cols; c += 16) {
+      s0 = wasm_f32x4_add(s0, wasm_v128_load(p + c)); s1 = wasm_f32x4_add(s1, wasm_v128_load(p + c + 4));
+      s2 = wasm_f32x4_add(s2, wasm_v128_load(p + c + 8)); s3 = wasm_f32x4_add(s3, wasm_v128_load(p + c + 12));
+    }
+    for (; c < cols; c++) tail += p[c];
+  }
+  const f32 s = hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3))) + tail;
+  return s - s == 0;
+}
+
+/*
+ * The Linear forward C (+)= X·Wᵀ for a batch with many zero inputs (image pixels): two rows of X at a time, only
+ * the four-wide segments where either holds a non-zero take part, against four rows of W (gemm_nt's block).
+ * Skipping 0·w is exact when W is finite; otherwise (0·inf is NaN), and for a pair of rows with fewer than a
+ * quarter of its segments zero, it is gemm_nt. `segs` is scratch for K/4 ints.
+ */
+EXPORT(linear_fwd_sparse)
+void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W, int ldw, f32 *C, int ldc, int acc, int *segs) {
+  const int K4 = K & ~3, S = K4 >> 2;
+  int finite = -1; /* not checked yet */
+  for (int i = 0; i < M; i += 2) {
+    const int rows = i + 2 <= M ? 2 : 1;
+    const f32 *a0 = X + i * ldx, *a1 = rows == 2 ? a0 + ldx : a0;
+    f32 *c0 = C + i * ldc, *c1 = c0 + ldc;
+    int n = 0;
+    for (int k = 0; k < K4; k += 4) if (wasm_v128_any_true(wasm_v128_or(wasm_v128_load(a0 + k), wasm_v128_load(a1 + k)))) segs[n++] = k;
+    if (4 * n > 3 * S || (finite < 0 ? (finite = sum_finite(W, N, K, ldw)) : finite) == 0) {
+      gemm_nt(rows, N, K, a0, ldx, W, ldw, c0, ldc, acc);
+      continue;
+    }
+    int j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const f32 *b0 = W + j * ldw, *b1 = b0 + ldw, *b2 = b1 + ldw, *b3 = b2 + ldw;
+      v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
+      v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (int t = 0; t < n; t++) {
+        const int k = segs[t];
+        const v128_t x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k);
+        v128_t w = wasm_v128_load(b0 + k);
+        MADD(s00, x0, w); MADD(s10, x1, w);
+        w = wasm_v128_load(b1 + k);
+        MADD(s01, x0, w); MADD(s11, x1, w);
+        w = wasm_v128_load(b2 + k);
+        MADD(s02, x0, w); MADD(s12, x1, w);
+        w = wasm_v128_load(b3 + k);
+        MADD(s03, x0, w); MADD(s13, x1, w);
+      }
+      f32 r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
+      f32 r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
+      for (int k = K4; k < K; k++) {
+        const f32 x0 = a0[k], x1 = a1[k];
+        r00 += x0 * b0[k]; r01 += x0 * b1[k]; r02 += x0 * b2[k]; r03 += x0 * b3[k];
+        r10 += x1 * b0[k]; r11 += x1 * b1[k]; r12 += x1 * b2[k]; r13 += x1 * b3[k];
+      }
+      if (acc) { c0[j] += r00; c0[j + 1] += r01; c0[j + 2] += r02; c0[j + 3] += r03; }
+      else { c0[j] = r00; c0[j + 1] = r01; c0[j + 2] = r02; c0[j + 3] = r03; }
+      if (rows == 2) {
+        if (acc) { c1[j] += r10; c1[j + 1] += r11; c1[j + 2] += r12; c1[j + 3] += r13; }
+        else { c1[j] = r10; c1[j + 1] = r11; c1[j + 2] = r12; c1[j + 3] = r13; }
+      }
+    }
+    for (; j < N; j++) {
+      const f32 *b0 = W + j * ldw;
+      v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
+      for (int t = 0; t < n; t++) {
+        const int k = segs[t];
+        const v128_t w = wasm_v128_load(b0 + k);
+        MADD(s0, wasm_v128_load(a0 + k), w); MADD(s1, wasm_v128_load(a1 + k), w);
+      }
+      f32 r0 = hsum(s0), r1 = hsum(s1);
+      for (int k = K4; k < K; k++) { r0 += a0[k] * b0[k]; r1 += a1[k] * b0[k]; }
+      if (acc) c0[j] += r0; else c0[j] = r0;
+      if (rows == 2) { if (acc) c1[j] += r1; else c1[j] = r1; }
+    }
+  }
+}
+
+/*
+ * The weight gradient C (+)= Gᵀ·X (G [R, M] row-major: the output gradient; X [R, N]: the batch) when X has many
+ * zeros: gemm_nn's block of four rows of C by eight columns, where only the rows of X with a non-zero in those
+ * eight columns take part. Skipping g·0 is exact when G is finite; otherwise, or when fewer than a quarter of the
+ * row blocks are zero, this is gemm_nn. `lists` is scratch for (N/8)·(R + 1) ints.
+ */
+EXPORT(wgrad_sparse)
+void wgrad_sparse(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int ldx, f32 *C, int ldc, int acc, int *lists) {
+  const int N8 = N & ~7, S = N8 >> 3;
+  int *count = lists + S * R, total = 0;
+  for (int s = 0; s < S; s++) count[s] = 0;
+  for (int r = 0; r < R; r++) {
+    const f32 *x = X + r * ldx;
+    for (int s = 0; s < S; s++) {
+      if (wasm_v128_any_true(wasm_v128_or(wasm_v128_load(x + 8 * s), wasm_v128_load(x + 8 * s + 4)))) lists[s * R + count[s]++] = r;
+    }
+  }
+  for (int s = 0; s < S; s++) total += count[s];
+  if (4 * total > 3 * S * R || !sum_finite(G, R, M, ldg)) { gemm_nn(M, N, R, G, 1, ldg, X, ldx, C, ldc, acc); return; }
+  const v128_t z = wasm_f32x4_splat(0);
+  int j = 0;
+  for (; j + 4 <= M; j += 4) {
+    f32 *c0 = C + j * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+    const f32 *g = G + j;
+    for (int s = 0; s < S; s++) {
+      const int k = 8 * s, n = count[s];
+      const int *list = lists + s * R;
+      if (n == 0 && acc) continue;
+      v128_t s0a = z, s0b = z, s1a = z, s1b = z, s2a = z, s2b = z, s3a = z, s3b = z;
+      for (int t = 0; t < n; t++) {
+        const int r = list[t];
+        const f32 *xr = X + r * ldx + k, *gr = g + r * ldg;
+        const v128_t ba = wasm_v128_load(xr), bb = wasm_v128_load(xr + 4);
+        v128_t v = wasm_f32x4_splat(gr[0]);
+        MADD(s0a, v, ba); MADD(s0b, v, bb);
+        v = wasm_f32x4_splat(gr[1]);
+        MADD(s1a, v, ba); MADD(s1b, v, bb);
+        v = wasm_f32x4_splat(gr[2]);
+        MADD(s2a, v, ba); MADD(s2b, v, bb);
+        v = wasm_f32x4_splat(gr[3]);
+        MADD(s3a, v, ba); MADD(s3b, v, bb);
+      }
+      if (acc) {
+        s0a = wasm_f32x4_add(wasm_v128_load(c0 + k), s0a); s0b = wasm_f32x4_add(wasm_v128_load(c0 + k + 4), s0b);
+        s1a = wasm_f32x4_add(wasm_v128_load(c1 + k), s1a); s1b = wasm_f32x4_add(wasm_v128_load(c1 + k + 4), s1b);
+        s2a = wasm_f32x4_add(wasm_v128_load(c2 + k), s2a); s2b = wasm_f32x4_add(wasm_v128_load(c2 + k + 4), s2b);
+        s3a = wasm_f32x4_add(wasm_v128_load(c3 + k), s3a); s3b = wasm_f32x4_add(wasm_v128_load(c3 + k + 4), s3b);
+      }
+      wasm_v128_store(c0 + k, s0a); wasm_v128_store(c0 + k + 4, s0b);
+      wasm_v128_store(c1 + k, s1a); wasm_v128_store(c1 + k + 4, s1b);
+      wasm_v128_store(c2 + k, s2a); wasm_v128_store(c2 + k + 4, s2b);
+      wasm_v128_store(c3 + k, s3a); wasm_v128_store(c3 + k + 4, s3b);
+    }
+  }
+  for (; j < M; j++) {
+    f32 *c0 = C + j * ldc;
+    for (int s = 0; s < S; s++) {
+      const int k = 8 * s, n = count[s];
+      const int *list = lists + s * R;
+      if (n == 0 && acc) continue;
+      v128_t sa = z, sb = z;
+      for (int t = 0; t < n; t++) {
+        const int r = list[t];
+        const v128_t v = wasm_f32x4_splat(G[r * ldg + j]);
+        MADD(sa, v, wasm_v128_load(X + r * ldx + k)); MADD(sb, v, wasm_v128_load(X + r * ldx + k + 4));
+      }
+      if (acc) { sa = wasm_f32x4_add(wasm_v128_load(c0 + k), sa); sb = wasm_f32x4_add(wasm_v128_load(c0 + k + 4), sb); }
+      wasm_v128_store(c0 + k, sa); wasm_v128_store(c0 + k + 4, sb);
+    }
+  }
+  /* The last N % 8 columns, densely. */
+  if (N8 < N) gemm_nn(M, N - N8, R, G, 1, ldg, X + N8, ldx, C + N8, ldc, acc);
+}
+
+/*
  * Plain SGD, p += alpha·g with alpha = -lr as float32, computed in float64 and rounded once: the same bits as
  * PyTorch's fused multiply-add (and as the JavaScript loop in optim.ts).
  */

@@ -274,7 +274,7 @@ export function wasmLinearForward(
   const w = wasmKernels();
   if (!w) return false;
   const nx = span(M, K, ldx), nw = span(N, K, ldw), nc = span(M, N, ldc);
-  const ints = 4 * (K >> 2) + 16;
+  const ints = 4 * ((M + 1) >> 1) * ((K >> 2) + 1) + 16;
   if (!beginStaging(w, stagedBytes(w, [X, nx], [W, nw], [C, nc]) + ints)) return false;
   const px = stage(w, X, xOff, nx, true), pw = stage(w, W, wOff, nw, true);
   const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);

@@ -25,70 +25,80 @@ static inline f32 hsum(v128_t v) {
 
 #define MADD(s, x, w) s = wasm_f32x4_add(s, wasm_f32x4_mul(x, w))
 
+/* One row pair (or a single row: a1 == a0, c1 unused) of A against four rows of B over the k in segs[0..n)
+ * (segs == 0: every k in [0, K4)), plus the scalar tail [K4, K). */
+static inline void nt_block(const f32 *a0, const f32 *a1, const f32 *b0, int ldb, const int *segs, int n, int K4, int K,
+                            f32 *c0, f32 *c1, int two, int acc) {
+  const f32 *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+  v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
+  v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+  const int steps = segs ? n : K4 >> 2;
+  for (int t = 0; t < steps; t++) {
+    const int k = segs ? segs[t] : 4 * t;
+    const v128_t x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k);
+    v128_t w = wasm_v128_load(b0 + k);
+    MADD(s00, x0, w); MADD(s10, x1, w);
+    w = wasm_v128_load(b1 + k);
+    MADD(s01, x0, w); MADD(s11, x1, w);
+    w = wasm_v128_load(b2 + k);
+    MADD(s02, x0, w); MADD(s12, x1, w);
+    w = wasm_v128_load(b3 + k);
+    MADD(s03, x0, w); MADD(s13, x1, w);
+  }
+  f32 r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
+  f32 r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
+  for (int k = K4; k < K; k++) {
+    const f32 x0 = a0[k], x1 = a1[k];
+    r00 += x0 * b0[k]; r01 += x0 * b1[k]; r02 += x0 * b2[k]; r03 += x0 * b3[k];
+    r10 += x1 * b0[k]; r11 += x1 * b1[k]; r12 += x1 * b2[k]; r13 += x1 * b3[k];
+  }
+  if (acc) { c0[0] += r00; c0[1] += r01; c0[2] += r02; c0[3] += r03; }
+  else { c0[0] = r00; c0[1] = r01; c0[2] = r02; c0[3] = r03; }
+  if (two) {
+    if (acc) { c1[0] += r10; c1[1] += r11; c1[2] += r12; c1[3] += r13; }
+    else { c1[0] = r10; c1[1] = r11; c1[2] = r12; c1[3] = r13; }
+  }
+}
+
+/* The same for one row of B (the last N % 4). */
+static inline void nt_one(const f32 *a0, const f32 *a1, const f32 *b0, const int *segs, int n, int K4, int K,
+                          f32 *c0, f32 *c1, int two, int acc) {
+  v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
+  const int steps = segs ? n : K4 >> 2;
+  for (int t = 0; t < steps; t++) {
+    const int k = segs ? segs[t] : 4 * t;
+    const v128_t w = wasm_v128_load(b0 + k);
+    MADD(s0, wasm_v128_load(a0 + k), w); MADD(s1, wasm_v128_load(a1 + k), w);
+  }
+  f32 r0 = hsum(s0), r1 = hsum(s1);
+  for (int k = K4; k < K; k++) { r0 += a0[k] * b0[k]; r1 += a1[k] * b0[k]; }
+  if (acc) c0[0] += r0; else c0[0] = r0;
+  if (two) { if (acc) c1[0] += r1; else c1[0] = r1; }
+}
+
 /*
  * C[i, j] (+)= Σ_k A[i·lda + k] · B[j·ldb + k]: the Linear forward x·Wᵀ with W in its [out, in] layout.
- * Two rows of A against four rows of B, four k per step: 6 loads for 8 vector multiply-adds.
+ * Two rows of A against four rows of B, four k per step: 6 loads for 8 vector multiply-adds. The four rows of B
+ * are the outer loop, so a W larger than the cache is read once, not once per row pair of the batch.
  */
 EXPORT(gemm_nt)
 void gemm_nt(int M, int N, int K, const f32 *A, int lda, const f32 *B, int ldb, f32 *C, int ldc, int acc) {
   const int K4 = K & ~3;
-  int i = 0;
-  for (; i + 2 <= M; i += 2) {
-    const f32 *a0 = A + i * lda, *a1 = a0 + lda;
-    f32 *c0 = C + i * ldc, *c1 = c0 + ldc;
-    int j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const f32 *b0 = B + j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
-      v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
-      v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-      for (int k = 0; k < K4; k += 4) {
-        const v128_t x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k);
-        v128_t w = wasm_v128_load(b0 + k);
-        MADD(s00, x0, w); MADD(s10, x1, w);
-        w = wasm_v128_load(b1 + k);
-        MADD(s01, x0, w); MADD(s11, x1, w);
-        w = wasm_v128_load(b2 + k);
-        MADD(s02, x0, w); MADD(s12, x1, w);
-        w = wasm_v128_load(b3 + k);
-        MADD(s03, x0, w); MADD(s13, x1, w);
-      }
-      f32 r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
-      f32 r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
-      for (int k = K4; k < K; k++) {
-        const f32 x0 = a0[k], x1 = a1[k];
-        r00 += x0 * b0[k]; r01 += x0 * b1[k]; r02 += x0 * b2[k]; r03 += x0 * b3[k];
-        r10 += x1 * b0[k]; r11 += x1 * b1[k]; r12 += x1 * b2[k]; r13 += x1 * b3[k];
-      }
-      if (acc) {
-        c0[j] += r00; c0[j + 1] += r01; c0[j + 2] += r02; c0[j + 3] += r03;
-        c1[j] += r10; c1[j + 1] += r11; c1[j + 2] += r12; c1[j + 3] += r13;
-      } else {
-        c0[j] = r00; c0[j + 1] = r01; c0[j + 2] = r02; c0[j + 3] = r03;
-        c1[j] = r10; c1[j + 1] = r11; c1[j + 2] = r12; c1[j + 3] = r13;
-      }
-    }
-    for (; j < N; j++) {
-      const f32 *b0 = B + j * ldb;
-      v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
-      for (int k = 0; k < K4; k += 4) {
-        const v128_t w = wasm_v128_load(b0 + k);
-        MADD(s0, wasm_v128_load(a0 + k), w); MADD(s1, wasm_v128_load(a1 + k), w);
-      }
-      f32 r0 = hsum(s0), r1 = hsum(s1);
-      for (int k = K4; k < K; k++) { r0 += a0[k] * b0[k]; r1 += a1[k] * b0[k]; }
-      if (acc) { c0[j] += r0; c1[j] += r1; } else { c0[j] = r0; c1[j] = r1; }
+  int j = 0;
+  for (; j + 4 <= N; j += 4) {
+    for (int i = 0; i < M; i += 2) {
+      const int two = i + 1 < M;
+      const f32 *a0 = A + i * lda;
+      f32 *c0 = C + i * ldc + j;
+      nt_block(a0, two ? a0 + lda : a0, B + j * ldb, ldb, 0, 0, K4, K, c0, c0 + ldc, two, acc);
     }
   }
-  for (; i < M; i++) {
-    const f32 *a0 = A + i * lda;
-    f32 *c0 = C + i * ldc;
-    for (int j = 0; j < N; j++) {
-      const f32 *b0 = B + j * ldb;
-      v128_t s = wasm_f32x4_splat(0);
-      for (int k = 0; k < K4; k += 4) MADD(s, wasm_v128_load(a0 + k), wasm_v128_load(b0 + k));
-      f32 r = hsum(s);
-      for (int k = K4; k < K; k++) r += a0[k] * b0[k];
-      if (acc) c0[j] += r; else c0[j] = r;
+  for (; j < N; j++) {
+    for (int i = 0; i < M; i += 2) {
+      const int two = i + 1 < M;
+      const f32 *a0 = A + i * lda;
+      f32 *c0 = C + i * ldc + j;
+      nt_one(a0, two ? a0 + lda : a0, B + j * ldb, 0, 0, K4, K, c0, c0 + ldc, two, acc);
     }
   }
 }
@@ -197,68 +207,38 @@ static int sum_finite(const f32 *a, int rows, int cols, int ld) {
 }
 
 /*
- * The Linear forward C (+)= X·Wᵀ for a batch with many zero inputs (image pixels): two rows of X at a time, only
- * the four-wide segments where either holds a non-zero take part, against four rows of W (gemm_nt's block).
- * Skipping 0·w is exact when W is finite; otherwise (0·inf is NaN), and for a pair of rows with fewer than a
- * quarter of its segments zero, it is gemm_nt. `segs` is scratch for K/4 ints.
+ * The Linear forward C (+)= X·Wᵀ for a batch with many zero inputs (image pixels): gemm_nt's blocks, where each
+ * pair of rows of X takes only the four-wide segments where either row holds a non-zero. Skipping 0·w is exact
+ * when W is finite; otherwise (0·inf is NaN), or when fewer than a quarter of the segments are zero, this is
+ * gemm_nt. `segs` is scratch for ceil(M/2)·(K/4 + 1) ints.
  */
 EXPORT(linear_fwd_sparse)
 void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W, int ldw, f32 *C, int ldc, int acc, int *segs) {
-  const int K4 = K & ~3, S = K4 >> 2;
-  int finite = -1; /* not checked yet */
-  for (int i = 0; i < M; i += 2) {
-    const int rows = i + 2 <= M ? 2 : 1;
-    const f32 *a0 = X + i * ldx, *a1 = rows == 2 ? a0 + ldx : a0;
-    f32 *c0 = C + i * ldc, *c1 = c0 + ldc;
-    int n = 0;
-    for (int k = 0; k < K4; k += 4) if (wasm_v128_any_true(wasm_v128_or(wasm_v128_load(a0 + k), wasm_v128_load(a1 + k)))) segs[n++] = k;
-    if (4 * n > 3 * S || (finite < 0 ? (finite = sum_finite(W, N, K, ldw)) : finite) == 0) {
-      gemm_nt(rows, N, K, a0, ldx, W, ldw, c0, ldc, acc);
-      continue;
+  const int K4 = K & ~3, S = K4 >> 2, P = (M + 1) >> 1;
+  int *count = segs + P * S, total = 0;
+  for (int p = 0; p < P; p++) {
+    const f32 *a0 = X + 2 * p * ldx, *a1 = 2 * p + 1 < M ? a0 + ldx : a0;
+    int *list = segs + p * S, n = 0;
+    for (int k = 0; k < K4; k += 4) if (wasm_v128_any_true(wasm_v128_or(wasm_v128_load(a0 + k), wasm_v128_load(a1 + k)))) list[n++] = k;
+    count[p] = n;
+    total += n;
+  }
+  if (4 * total > 3 * P * S || !sum_finite(W, N, K, ldw)) { gemm_nt(M, N, K, X, ldx, W, ldw, C, ldc, acc); return; }
+  int j = 0;
+  for (; j + 4 <= N; j += 4) {
+    for (int p = 0; p < P; p++) {
+      const int i = 2 * p, two = i + 1 < M;
+      const f32 *a0 = X + i * ldx;
+      f32 *c0 = C + i * ldc + j;
+      nt_block(a0, two ? a0 + ldx : a0, W + j * ldw, ldw, segs + p * S, count[p], K4, K, c0, c0 + ldc, two, acc);
     }
-    int j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const f32 *b0 = W + j * ldw, *b1 = b0 + ldw, *b2 = b1 + ldw, *b3 = b2 + ldw;
-      v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
-      v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-      for (int t = 0; t < n; t++) {
-        const int k = segs[t];
-        const v128_t x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k);
-        v128_t w = wasm_v128_load(b0 + k);
-        MADD(s00, x0, w); MADD(s10, x1, w);
-        w = wasm_v128_load(b1 + k);
-        MADD(s01, x0, w); MADD(s11, x1, w);
-        w = wasm_v128_load(b2 + k);
-        MADD(s02, x0, w); MADD(s12, x1, w);
-        w = wasm_v128_load(b3 + k);
-        MADD(s03, x0, w); MADD(s13, x1, w);
-      }
-      f32 r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
-      f32 r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
-      for (int k = K4; k < K; k++) {
-        const f32 x0 = a0[k], x1 = a1[k];
-        r00 += x0 * b0[k]; r01 += x0 * b1[k]; r02 += x0 * b2[k]; r03 += x0 * b3[k];
-        r10 += x1 * b0[k]; r11 += x1 * b1[k]; r12 += x1 * b2[k]; r13 += x1 * b3[k];
-      }
-      if (acc) { c0[j] += r00; c0[j + 1] += r01; c0[j + 2] += r02; c0[j + 3] += r03; }
-      else { c0[j] = r00; c0[j + 1] = r01; c0[j + 2] = r02; c0[j + 3] = r03; }
-      if (rows == 2) {
-        if (acc) { c1[j] += r10; c1[j + 1] += r11; c1[j + 2] += r12; c1[j + 3] += r13; }
-        else { c1[j] = r10; c1[j + 1] = r11; c1[j + 2] = r12; c1[j + 3] = r13; }
-      }
-    }
-    for (; j < N; j++) {
-      const f32 *b0 = W + j * ldw;
-      v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
-      for (int t = 0; t < n; t++) {
-        const int k = segs[t];
-        const v128_t w = wasm_v128_load(b0 + k);
-        MADD(s0, wasm_v128_load(a0 + k), w); MADD(s1, wasm_v128_load(a1 + k), w);
-      }
-      f32 r0 = hsum(s0), r1 = hsum(s1);
-      for (int k = K4; k < K; k++) { r0 += a0[k] * b0[k]; r1 += a1[k] * b0[k]; }
-      if (acc) c0[j] += r0; else c0[j] = r0;
-      if (rows == 2) { if (acc) c1[j] += r1; else c1[j] = r1; }
+  }
+  for (; j < N; j++) {
+    for (int p = 0; p < P; p++) {
+      const int i = 2 * p, two = i + 1 < M;
+      const f32 *a0 = X + i * ldx;
+      f32 *c0 = C + i * ldc + j;
+      nt_one(a0, two ? a0 + ldx : a0, W + j * ldw, segs + p * S, count[p], K4, K, c0, c0 + ldc, two, acc);
     }
   }
 }

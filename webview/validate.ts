@@ -5,26 +5,10 @@
  */
 import type { HostToWebview } from '../src/protocol';
 import { isBinary, numel } from './tensor';
+import { Invalid, arr, bool, fail, nullable, obj, oneOf, opt, str } from './check';
 
-export class Invalid extends Error {}
+export { Invalid };
 
-type Rec = Record<string, unknown>;
-
-function fail(path: string, what: string, got: unknown): never {
-  let shown: string;
-  try {
-    shown = isBinary(got) ? `${got.constructor.name}(${got.byteLength} bytes)` : JSON.stringify(got) ?? String(got);
-  } catch {
-    shown = String(got);
-  }
-  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
-  throw new Invalid(`${path}: expected ${what}, got ${shown}`);
-}
-
-function obj(v: unknown, path: string): Rec {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || isBinary(v)) fail(path, 'an object', v);
-  return v as Rec;
-}
 function num(v: unknown, path: string): number {
   if (typeof v !== 'number' || Number.isNaN(v)) fail(path, 'a number', v);
   return v;
@@ -36,28 +20,6 @@ function finite(v: unknown, path: string): number {
 function int(v: unknown, path: string, min = -Infinity): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(path, min === 0 ? 'a non-negative integer' : 'an integer', v);
   return v;
-}
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') fail(path, 'a string', v);
-  return v;
-}
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'a boolean', v);
-  return v;
-}
-function arr<T>(v: unknown, path: string, each: (x: unknown, p: string) => T): T[] {
-  if (!Array.isArray(v)) fail(path, 'an array', v);
-  return v.map((x, i) => each(x, `${path}[${i}]`));
-}
-function opt<T>(v: unknown, path: string, check: (x: unknown, p: string) => T): T | undefined {
-  return v === undefined ? undefined : check(v, path);
-}
-function nullable<T>(v: unknown, path: string, check: (x: unknown, p: string) => T): T | null {
-  return v === null ? null : check(v, path);
-}
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
-  if (typeof v !== 'string' || !options.includes(v as T)) fail(path, `one of ${options.join('|')}`, v);
-  return v as T;
 }
 function bytes(v: unknown, path: string, expected?: number): void {
   if (!isBinary(v)) fail(path, 'an ArrayBuffer', v);

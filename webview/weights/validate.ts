@@ -5,41 +5,13 @@
  */
 import type { Downsample, ModelOffer, TensorStats, WeightFileInfo, WeightsHostToWebview, WeightTensorInfo, WeightView, WireNumber } from '../../src/protocol';
 import { isBinary, toUint8, type BinaryLike } from '../tensor';
+import { Invalid, arr, bool, fail, obj, str } from '../check';
 
-export class Invalid extends Error {}
+export { Invalid };
 
-type Rec = Record<string, unknown>;
-
-function fail(path: string, what: string, got: unknown): never {
-  let shown: string;
-  try {
-    shown = isBinary(got) ? `${got.constructor.name}(${got.byteLength} bytes)` : JSON.stringify(got) ?? String(got);
-  } catch {
-    shown = String(got);
-  }
-  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
-  throw new Invalid(`${path}: expected ${what}, got ${shown}`);
-}
-
-function obj(v: unknown, path: string): Rec {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || isBinary(v)) fail(path, 'an object', v);
-  return v as Rec;
-}
 function int(v: unknown, path: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(path, 'a non-negative integer', v);
   return v;
-}
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') fail(path, 'a string', v);
-  return v;
-}
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'a boolean', v);
-  return v;
-}
-function arr<T>(v: unknown, path: string, each: (x: unknown, p: string) => T): T[] {
-  if (!Array.isArray(v)) fail(path, 'an array', v);
-  return v.map((x, i) => each(x, `${path}[${i}]`));
 }
 function shape(v: unknown, path: string): number[] {
   return arr(v, path, int);

@@ -4,9 +4,8 @@
  * carry version/runId; weights are throttled to `nnLens.viewUpdatesPerSecond`; the state is replayed when the panel
  * is shown again or restored after a reload (serializer). Every message from the webview is validated first.
  */
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { pageHtml } from './page-html';
 import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { ModelState } from './state';
 import { PanelInbox } from './panel-inbox';
@@ -32,38 +31,8 @@ export interface PanelHost {
   activeChanged?(): void;
 }
 
-function nonce(): string {
-  return crypto.randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
-
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
-  const n = nonce();
-  const dist = vscode.Uri.joinPath(extensionUri, 'dist');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
-  const cssFile = vscode.Uri.joinPath(dist, 'webview.css');
-  const css = fs.existsSync(cssFile.fsPath) ? `<link rel="stylesheet" href="${webview.asWebviewUri(cssFile)}">` : '';
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${n}'`,
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${esc(title)}</title>
-${css}
-</head>
-<body>
-<div id="app" aria-label="${esc(title)}"></div>
-<script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+  return pageHtml(webview, extensionUri, title, 'webview.js', 'webview.css');
 }
 
 export class VisualizerPanel implements vscode.Disposable {

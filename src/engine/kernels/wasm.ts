@@ -211,21 +211,36 @@ function stagedBytes(w: WasmKernels, ...ops: [Float32Array, number][]): number {
 /** Products smaller than this many multiply-adds stay in JavaScript: the call and the copies cost more. */
 export const WASM_MIN_MACS = 2048;
 
+/** An operand of one call: the array, the offset of its first element and how many elements it spans. */
+type Operand = readonly [Float32Array, number, number];
+
+/**
+ * Runs one kernel call: the inputs and the output in the arena (in place when pinned, else copied into the scratch
+ * block; the output copied in only when `outIn`), `ints` bytes of scratch for the kernel, the output copied back.
+ * False when there is no arena or no room in it: the caller does the work in JavaScript.
+ */
+function call(ins: readonly Operand[], out: Operand, outIn: boolean, ints: number, run: (k: Exports, p: number[], scratch: number) => void): boolean {
+  const w = wasmKernels();
+  if (!w) return false;
+  const [C, cOff, nc] = out;
+  if (!beginStaging(w, stagedBytes(w, ...ins.map(([s, , n]) => [s, n] as [Float32Array, number]), [C, nc]) + ints)) return false;
+  const p = ins.map(([s, off, n]) => stage(w, s, off, n, true));
+  const pc = stage(w, C, cOff, nc, outIn);
+  p.push(pc);
+  run(w.k, p, ints > 0 ? reserve(ints) : 0);
+  unstage(w, C, cOff, nc, pc);
+  return true;
+}
+
 /** C (+)= A·Bᵀ (A [M,K], Bt [N,K], row-major with leading dims). False when the caller must do it. */
 export function wasmGemmNT(
   M: number, N: number, K: number,
   A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
   C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
 ): boolean {
-  const w = wasmKernels();
-  if (!w) return false;
-  const na = span(M, K, lda), nb = span(N, K, ldb), nc = span(M, N, ldc);
-  if (!beginStaging(w, stagedBytes(w, [A, na], [B, nb], [C, nc]))) return false;
-  const pa = stage(w, A, aOff, na, true), pb = stage(w, B, bOff, nb, true);
-  const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);
-  w.k.gemm_nt(M, N, K, pa, lda, pb, ldb, pc, ldc, accumulate ? 1 : 0);
-  unstage(w, C, cOff, nc, pc);
-  return true;
+  const nc = span(M, N, ldc);
+  return call([[A, aOff, span(M, K, lda)], [B, bOff, span(N, K, ldb)]], [C, cOff, nc], accumulate || nc !== M * N, 0,
+    (k, [pa, pb, pc]) => k.gemm_nt(M, N, K, pa, lda, pb, ldb, pc, ldc, accumulate ? 1 : 0));
 }
 
 /**
@@ -237,27 +252,15 @@ export function wasmGemmNN(
   A: Float32Array, aOff: number, si: number, sk: number, B: Float32Array, bOff: number, ldb: number,
   C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
 ): boolean {
-  const w = wasmKernels();
-  if (!w) return false;
   const na = M === 0 || K === 0 ? 0 : (M - 1) * si + (K - 1) * sk + 1;
-  const nb = span(K, N, ldb), nc = span(M, N, ldc);
-  if (!beginStaging(w, stagedBytes(w, [A, na], [B, nb], [C, nc]))) return false;
-  const pa = stage(w, A, aOff, na, true), pb = stage(w, B, bOff, nb, true);
-  const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);
-  w.k.gemm_nn(M, N, K, pa, si, sk, pb, ldb, pc, ldc, accumulate ? 1 : 0);
-  unstage(w, C, cOff, nc, pc);
-  return true;
+  const nc = span(M, N, ldc);
+  return call([[A, aOff, na], [B, bOff, span(K, N, ldb)]], [C, cOff, nc], accumulate || nc !== M * N, 0,
+    (k, [pa, pb, pc]) => k.gemm_nn(M, N, K, pa, si, sk, pb, ldb, pc, ldc, accumulate ? 1 : 0));
 }
 
 /** p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD). False when the caller must do it. */
 export function wasmSgd(p: Float32Array, pOff: number, g: Float32Array, n: number, alpha: number): boolean {
-  const w = wasmKernels();
-  if (!w) return false;
-  if (!beginStaging(w, stagedBytes(w, [p, n], [g, n]))) return false;
-  const pp = stage(w, p, pOff, n, true), pg = stage(w, g, 0, n, true);
-  w.k.sgd_f32(pp, pg, n, alpha);
-  unstage(w, p, pOff, n, pp);
-  return true;
+  return call([[g, 0, n]], [p, pOff, n], true, 0, (k, [pg, pp]) => k.sgd_f32(pp, pg, n, alpha));
 }
 
 /**
@@ -271,16 +274,10 @@ export function wasmLinearForward(
   X: Float32Array, xOff: number, ldx: number, W: Float32Array, wOff: number, ldw: number,
   C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
 ): boolean {
-  const w = wasmKernels();
-  if (!w) return false;
-  const nx = span(M, K, ldx), nw = span(N, K, ldw), nc = span(M, N, ldc);
+  const nc = span(M, N, ldc);
   const ints = 4 * ((M + 1) >> 1) * ((K >> 2) + 1) + 16;
-  if (!beginStaging(w, stagedBytes(w, [X, nx], [W, nw], [C, nc]) + ints)) return false;
-  const px = stage(w, X, xOff, nx, true), pw = stage(w, W, wOff, nw, true);
-  const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);
-  w.k.linear_fwd_sparse(M, N, K, px, ldx, pw, ldw, pc, ldc, accumulate ? 1 : 0, reserve(ints));
-  unstage(w, C, cOff, nc, pc);
-  return true;
+  return call([[X, xOff, span(M, K, ldx)], [W, wOff, span(N, K, ldw)]], [C, cOff, nc], accumulate || nc !== M * N, ints,
+    (k, [px, pw, pc], segs) => k.linear_fwd_sparse(M, N, K, px, ldx, pw, ldw, pc, ldc, accumulate ? 1 : 0, segs));
 }
 
 /**
@@ -292,14 +289,8 @@ export function wasmWeightGrad(
   G: Float32Array, gOff: number, ldg: number, X: Float32Array, xOff: number, ldx: number,
   C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
 ): boolean {
-  const w = wasmKernels();
-  if (!w) return false;
-  const ng = span(R, M, ldg), nx = span(R, N, ldx), nc = span(M, N, ldc);
+  const nc = span(M, N, ldc);
   const ints = 4 * (N >> 3) * (R + 1) + 16;
-  if (!beginStaging(w, stagedBytes(w, [G, ng], [X, nx], [C, nc]) + ints)) return false;
-  const pg = stage(w, G, gOff, ng, true), px = stage(w, X, xOff, nx, true);
-  const pc = stage(w, C, cOff, nc, accumulate || nc !== M * N);
-  w.k.wgrad_sparse(M, N, R, pg, ldg, px, ldx, pc, ldc, accumulate ? 1 : 0, reserve(ints));
-  unstage(w, C, cOff, nc, pc);
-  return true;
+  return call([[G, gOff, span(R, M, ldg)], [X, xOff, span(R, N, ldx)]], [C, cOff, nc], accumulate || nc !== M * N, ints,
+    (k, [pg, px, pc], lists) => k.wgrad_sparse(M, N, R, pg, ldg, px, ldx, pc, ldc, accumulate ? 1 : 0, lists));
 }

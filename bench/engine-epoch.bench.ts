@@ -8,8 +8,10 @@
 // OPENBLAS_NUM_THREADS=1; TF.js wasm: setThreadsCount(1)), keeps its data loaded, and is asked for one run at a
 // time: the repetitions are interleaved (repetition r runs every workload on every implementation, in an order
 // rotated by r) so that load from elsewhere on the machine hits all of them alike. The table gives the median of
-// the repetitions, its ratio to PyTorch with its DataLoader (the issue's reference), and the test accuracy after
-// the run. Ours, PyTorch and numpy train whole epochs; the TF.js rows time a fixed number of batches and scale it
+// the repetitions' wall times, the ratio to PyTorch with its DataLoader (the issue's reference; the median of the
+// ratios within each repetition, so that load changing between repetitions cancels out), and the test accuracy
+// after the run. A second table gives the CPU time of each training thread (from /proc/<pid>/task/<tid>/schedstat,
+// with the time it waited for a CPU): on a machine busy with other work, what the wall times would be on an idle one. Ours, PyTorch and numpy train whole epochs; the TF.js rows time a fixed number of batches and scale it
 // to an epoch (their cells say so), since a whole epoch takes them 14 s to 3 min.
 //
 // Run: npm run bench -- engine-epoch [--quick]     (or npx tsx bench/engine-epoch.bench.ts [--quick])
@@ -23,7 +25,8 @@ import type { ReadyInfo, RunRequest, RunResult, Workload } from './epoch/protoco
 import { WORKLOADS } from './epoch/protocol';
 import { QUICK, machine, median, writeResults, type SummaryRow } from './results';
 
-const PYTHON = '/usr/bin/python3';
+/** NNLENS_PYTHON points at another interpreter (or a missing one, to see the Python rows skipped). */
+const PYTHON = process.env.NNLENS_PYTHON ?? '/usr/bin/python3';
 const REPS = QUICK ? 1 : 5;
 const EPOCH_DIR = path.join(__dirname, 'epoch');
 const ONE_THREAD = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
@@ -172,21 +175,39 @@ const fmtS = (s: number): string => (!Number.isFinite(s) ? '—' : s < 10 ? `${s
 const pct = (a: number): string => `${(100 * a).toFixed(1)}%`;
 const int = (n: number): string => n.toLocaleString('en-US');
 
+type Run = RunResult & { rep: number };
+
 interface Cell {
   impl: string;
   workload: string;
-  runs: RunResult[];
+  runs: Run[];
   errors: string[];
   /** Batches timed per run (null: whole epochs). */
   batches: number | null;
-  /** Per run: seconds scaled to 60,000 samples. */
+  /** Per run, scaled to 60,000 samples: wall seconds, and CPU seconds of the thread that trains. */
   epochSeconds: number[];
+  cpuEpochSeconds: number[];
   median: number;
   min: number;
   max: number;
+  cpuMedian: number;
+  /** Median share of the wall time the training thread waited for a CPU (other processes' load). */
+  waitShare: number | null;
+  /** Median of the per-repetition ratios to the reference's run of the same repetition (wall, CPU). */
   ratio: number | null;
+  cpuRatio: number | null;
   accuracy: number;
   gflops: number;
+}
+
+/** Median over the repetitions both cells ran of a's value / b's value in the same repetition. */
+function pairedRatio(a: Cell, b: Cell, of: (r: Run) => number): number | null {
+  const rs: number[] = [];
+  for (const r of a.runs) {
+    const q = b.runs.find((x) => x.rep === r.rep);
+    if (q) rs.push(of(r) / of(q));
+  }
+  return rs.length ? median(rs) : null;
 }
 
 export async function main(): Promise<void> {
@@ -248,7 +269,7 @@ export async function main(): Promise<void> {
   console.log(` (${since()})`);
 
   // The interleaved repetitions.
-  const results = new Map<string, RunResult[]>();
+  const results = new Map<string, Run[]>();
   const errors = new Map<string, string[]>();
   const key = (impl: string, w: string): string => `${impl}|${w}`;
   for (let rep = 0; rep < REPS; rep++) {
@@ -264,55 +285,71 @@ export async function main(): Promise<void> {
           line.push(`${c.def.id} ERROR ${r.error.split('\n')[0]}`);
           continue;
         }
-        (results.get(k) ?? results.set(k, []).get(k)!).push(r);
-        line.push(`${c.def.id} ${fmtS(r.seconds)}${maxBatches ? ` (${int(r.batches)} batches)` : ''} ${pct(r.testAccuracy)}`);
+        (results.get(k) ?? results.set(k, []).get(k)!).push({ ...r, rep });
+        line.push(`${c.def.id} ${fmtS(r.seconds)} (CPU ${fmtS(r.cpuSeconds)})${maxBatches ? ` ${int(r.batches)} batches` : ''} ${pct(r.testAccuracy)}`);
       }
       console.log(`  rep ${rep + 1}/${REPS} ${w.id}: ${line.join(', ')} (${since()})`);
     }
   }
   for (const c of children) c.quit();
 
-  // Medians, ratios, the table.
+  // Medians, ratios, the tables.
+  const perEpoch = (r: RunResult, x: number): number => (x * TRAIN_COUNT) / r.samples;
   const cells: Cell[] = [];
   for (const c of children) {
     for (const w of WORKLOADS) {
       const runs = results.get(key(c.def.id, w.id)) ?? [];
-      const eps = runs.map((r) => (r.seconds * TRAIN_COUNT) / r.samples);
+      const eps = runs.map((r) => perEpoch(r, r.seconds));
+      const cpu = runs.map((r) => perEpoch(r, r.cpuSeconds));
+      const waits = runs.filter((r) => r.waitSeconds !== null).map((r) => (r.waitSeconds ?? 0) / r.seconds);
       const m = median(eps);
       cells.push({
-        impl: c.def.id, workload: w.id, runs, errors: errors.get(key(c.def.id, w.id)) ?? [], batches: c.def.batches(w), epochSeconds: eps,
-        median: m, min: Math.min(...eps), max: Math.max(...eps), ratio: null, accuracy: median(runs.map((r) => r.testAccuracy)), gflops: gflop(w) / m,
+        impl: c.def.id, workload: w.id, runs, errors: errors.get(key(c.def.id, w.id)) ?? [], batches: c.def.batches(w), epochSeconds: eps, cpuEpochSeconds: cpu,
+        median: m, min: Math.min(...eps), max: Math.max(...eps), cpuMedian: median(cpu), waitShare: waits.length ? median(waits) : null,
+        ratio: null, cpuRatio: null, accuracy: median(runs.map((r) => r.testAccuracy)), gflops: gflop(w) / m,
       });
     }
   }
   const cell = (impl: string, w: string): Cell | undefined => cells.find((c) => c.impl === impl && c.workload === w);
   for (const c of cells) {
     const ref = cell(REFERENCE, c.workload);
-    c.ratio = ref && Number.isFinite(ref.median) && Number.isFinite(c.median) ? c.median / ref.median : null;
+    if (!ref) continue;
+    c.ratio = pairedRatio(c, ref, (r) => perEpoch(r, r.seconds));
+    c.cpuRatio = pairedRatio(c, ref, (r) => perEpoch(r, r.cpuSeconds));
   }
   const colTitle = (w: Workload): string => `${w.sizes.join('-')} ${w.act}, batch ${w.batch} (lr ${w.lr})`;
-  const text = (c: Cell): string => {
+  const xr = (r: number | null): string => (r === null ? '—' : `${r.toFixed(2)}×`);
+  const text = (c: Cell, cpu = false): string => {
     if (!c.runs.length) return c.errors.length ? `error: ${c.errors[0]}` : '—';
     const from = c.batches ? ` (from ${int(c.batches)} batches)` : '';
+    if (cpu) return `${fmtS(c.cpuMedian)}${from} · ${xr(c.cpuRatio)}`;
     const after = c.batches ? ` after ${int(c.batches)} batches` : '';
-    return `${fmtS(c.median)}${from} · ${c.ratio === null ? '—' : `${c.ratio.toFixed(2)}×`} · ${pct(c.accuracy)}${after}`;
+    return `${fmtS(c.median)}${from} · ${xr(c.ratio)} · ${pct(c.accuracy)}${after}`;
   };
-  const rows = children.map((ch) => `| ${labels.get(ch.def.id)} | ${WORKLOADS.map((w) => text(cell(ch.def.id, w.id)!)).join(' | ')} |`);
-  const loadEnd = os.loadavg();
-  const table = [
+  const tableOf = (cpu: boolean): string => [
     `| implementation | ${WORKLOADS.map(colTitle).join(' | ')} |`,
     `| --- | ${WORKLOADS.map(() => '---').join(' | ')} |`,
-    ...rows,
+    ...children.map((ch) => `| ${labels.get(ch.def.id)} | ${WORKLOADS.map((w) => text(cell(ch.def.id, w.id)!, cpu)).join(' | ')} |`),
   ].join('\n');
-  console.log(`\nOne epoch of ${dataLine}: median s/epoch of ${REPS} interleaved run${REPS > 1 ? 's' : ''} · ratio to PyTorch with its DataLoader · test accuracy after the run`);
+  const loadEnd = os.loadavg();
+  const table = tableOf(false);
+  const cpuTable = tableOf(true);
+  const allWaits = cells.flatMap((c) => c.runs.filter((r) => r.waitSeconds !== null).map((r) => (r.waitSeconds ?? 0) / r.seconds));
+  const waitAll = allWaits.length ? median(allWaits) : null;
+  const busy = loadStart[0] > os.cpus().length || (waitAll !== null && waitAll > 0.1);
+  const loadText = `load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} at the end${waitAll === null ? '' : `; the training threads waited for a CPU ${pct(waitAll)} of the time (median)`}`;
+  console.log(`\nOne epoch of ${dataLine}: median wall-clock s/epoch of ${REPS} interleaved run${REPS > 1 ? 's' : ''} · ratio to PyTorch with its DataLoader (median of the per-repetition ratios) · test accuracy after the run`);
   console.log(table);
-  console.log(`(${os.cpus().length} cores, one thread per implementation; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} at the end)`);
+  console.log(`(${os.cpus().length} cores, one thread per implementation; ${loadText})`);
+  if (busy) console.log(`WARNING: the machine was busy with other work: wall times are inflated and noisy. The CPU times below are what the runs cost their thread, close to the wall times of an idle machine.`);
+  console.log(`\nCPU time of the training thread per epoch (median) · ratio to PyTorch with its DataLoader (median of the per-repetition ratios):`);
+  console.log(cpuTable);
 
-  console.log(`\nspread (min – max s/epoch) and arithmetic rate (${WORKLOADS.map((w) => `${gflop(w).toFixed(1)} GFLOP/epoch for ${w.id}`).join(', ')}):`);
+  console.log(`\nspread (min – max wall s/epoch), arithmetic rate at the median (${WORKLOADS.map((w) => `${gflop(w).toFixed(1)} GFLOP/epoch for ${w.id}`).join(', ')}), time waiting for a CPU:`);
   for (const ch of children) {
     const parts = WORKLOADS.map((w) => {
       const c = cell(ch.def.id, w.id)!;
-      return c.runs.length ? `${w.id} ${fmtS(c.min)} – ${fmtS(c.max)}, ${c.gflops.toFixed(2)} GFLOP/s` : `${w.id} —`;
+      return c.runs.length ? `${w.id} ${fmtS(c.min)} – ${fmtS(c.max)}, ${c.gflops.toFixed(2)} GFLOP/s${c.waitShare === null ? '' : `, waited ${pct(c.waitShare)}`}` : `${w.id} —`;
     });
     console.log(`  ${ch.def.id.padEnd(18)} ${parts.join('; ')}`);
   }
@@ -324,24 +361,26 @@ export async function main(): Promise<void> {
     const o = ours(w.id);
     const ref = cell(REFERENCE, w.id);
     if (!o || !ref || o.ratio === null) return;
-    summary.push({ metric: `epoch ${w.sizes.join('-')} ${w.act} b${w.batch}: ours / PyTorch`, value: `${o.ratio.toFixed(2)} (${fmtS(o.median)} vs ${fmtS(ref.median)})`, target: `≤ ${limit}`, ok: o.ratio <= limit });
+    summary.push({ metric: `epoch ${w.sizes.join('-')} ${w.act} b${w.batch}: ours / PyTorch`, value: `${o.ratio.toFixed(2)} (${fmtS(o.median)} vs ${fmtS(ref.median)}; CPU time ${o.cpuRatio?.toFixed(2) ?? '—'})`, target: `≤ ${limit}`, ok: o.ratio <= limit });
   };
   const [b10, b64, relu] = WORKLOADS;
   ratioRow(b10, 0.5);
   const np = cell('numpy', b10.id);
   const o10 = ours(b10.id);
-  if (np && o10 && np.runs.length && o10.runs.length) {
-    const r = o10.median / np.median;
-    summary.push({ metric: `epoch ${b10.sizes.join('-')} ${b10.act} b${b10.batch}: ours / numpy+BLAS`, value: `${r.toFixed(2)} (${fmtS(o10.median)} vs ${fmtS(np.median)})`, target: 'aim: 1.0', ok: r <= 1 });
+  const npr = np && o10 ? pairedRatio(o10, np, (r) => r.seconds / r.samples) : null;
+  if (np && o10 && npr !== null) {
+    const cpu = pairedRatio(o10, np, (r) => r.cpuSeconds / r.samples);
+    summary.push({ metric: `epoch ${b10.sizes.join('-')} ${b10.act} b${b10.batch}: ours / numpy+BLAS`, value: `${npr.toFixed(2)} (${fmtS(o10.median)} vs ${fmtS(np.median)}; CPU time ${cpu?.toFixed(2) ?? '—'})`, target: 'aim: 1.0', ok: npr <= 1 });
   }
   ratioRow(b64, 1);
   ratioRow(relu, 1.5);
   for (const w of WORKLOADS) {
     const t = cell('tfjs-wasm', w.id);
     const o = ours(w.id);
-    if (!t || !o || !t.runs.length || !o.runs.length) continue;
-    const r = t.median / o.median;
-    summary.push({ metric: `epoch ${w.sizes.join('-')} ${w.act} b${w.batch}: TF.js wasm / ours`, value: `${r.toFixed(1)}× (${fmtS(t.median)} from ${int(t.batches ?? 0)} batches vs ${fmtS(o.median)})`, target: '≥ 8×', ok: r >= 8 });
+    const r = t && o ? pairedRatio(t, o, (x) => x.seconds / x.samples) : null;
+    if (!t || !o || r === null) continue;
+    const cpu = pairedRatio(t, o, (x) => x.cpuSeconds / x.samples);
+    summary.push({ metric: `epoch ${w.sizes.join('-')} ${w.act} b${w.batch}: TF.js wasm / ours`, value: `${r.toFixed(1)}× (${fmtS(t.median)} from ${int(t.batches ?? 0)} batches vs ${fmtS(o.median)}; CPU time ${cpu?.toFixed(1) ?? '—'}×)`, target: '≥ 8×', ok: r >= 8 });
   }
   const accParts = WORKLOADS.map((w) => {
     const o = ours(w.id);
@@ -354,7 +393,8 @@ export async function main(): Promise<void> {
     const ref = pyBlas.some(([, i]) => (i.blas as Blas).reference);
     summary.push({ metric: 'BLAS of the Python rows', value: [...new Set(pyBlas.map(([, i]) => blasName(i.blas as Blas)))].join(', '), target: 'not the reference BLAS', ok: !ref });
   }
-  console.log('\ntargets:');
+  if (busy) summary.push({ metric: 'epoch runs: machine load', value: `busy (${loadText})`, target: 'an idle machine', ok: false });
+  console.log('\ntargets (ratios: medians of the per-repetition ratios, wall clock; CPU time beside):');
   for (const s of summary) console.log(`  ${s.metric}: ${s.value}${s.target ? ` (target ${s.target}: ${s.ok ? 'met' : 'MISSED'})` : ''}`);
 
   const file = writeResults('engine-epoch', summary, {
@@ -368,8 +408,11 @@ export async function main(): Promise<void> {
     skipped: IMPLS.filter((d) => !children.some((c) => c.def.id === d.id)).map((d) => d.id),
     workloads: WORKLOADS.map((w) => ({ ...w, gflopPerEpoch: +gflop(w).toFixed(2) })),
     reference: REFERENCE,
-    cells: cells.map((c) => ({ ...c, medianSeconds: c.median, table: text(c) })),
+    cells: cells.map((c) => ({ ...c, medianSeconds: c.median, table: text(c), cpuTable: text(c, true) })),
+    waitShare: waitAll,
+    busy,
     table,
+    cpuTable,
   });
   console.log(`\nwritten to ${path.relative(process.cwd(), file)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }

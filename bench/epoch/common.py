@@ -127,5 +127,30 @@ def main(info, run):
         print(f"{w['id']}: {r['seconds']:.2f} s/epoch ({r['batches']} batches), train loss {r['trainLoss']:.4f}, test accuracy {100 * r['testAccuracy']:.2f}%", flush=True)
 
 
-def timer():
-    return time.perf_counter()
+def _schedstat():
+    """(ns on a CPU, ns waiting for one) of this thread, from the scheduler; None where Linux does not say."""
+    try:
+        with open('/proc/thread-self/schedstat') as f:
+            run, wait = f.read().split()[:2]
+        return int(run), int(wait)
+    except (OSError, ValueError):
+        return None
+
+
+class Clock:
+    """Wall time of a run, and the CPU time of the thread that trains (what the wall time would be on an idle
+    machine, for one thread) and how long it waited for a CPU (other processes' load)."""
+
+    def __init__(self):
+        self.t0 = time.perf_counter()
+        self.c0 = time.thread_time()
+        self.s0 = _schedstat()
+
+    def stop(self):
+        wall = time.perf_counter() - self.t0
+        s1 = _schedstat()
+        if self.s0 and s1:
+            cpu, wait = (s1[0] - self.s0[0]) / 1e9, (s1[1] - self.s0[1]) / 1e9
+        else:
+            cpu, wait = time.thread_time() - self.c0, None
+        return {'seconds': wall, 'cpuSeconds': cpu, 'waitSeconds': wait}

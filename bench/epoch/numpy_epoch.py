@@ -9,7 +9,7 @@ import os
 os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')  # before numpy or torch loads OpenBLAS
 import numpy as np
 
-from common import blas_report, load_data, main, timer
+from common import Clock, blas_report, load_data, main
 
 xtr, ytr, xte, yte, source = load_data()
 N = len(xtr)
@@ -48,7 +48,7 @@ def run(w, seed, max_batches):
     Ws, bs = init(w['sizes'], rng)
     act, B, lr = w['act'], w['batch'], np.float32(w['lr'])
     total, n, samples = 0.0, 0, 0
-    t0 = timer()
+    clock = Clock()
     perm = rng.permutation(N)
     for i in range(0, N, B):
         idx = perm[i:i + B]
@@ -80,9 +80,9 @@ def run(w, seed, max_batches):
         samples += b
         if max_batches and n >= max_batches:
             break
-    seconds = timer() - t0
+    times = clock.stop()
     pred = forward(Ws, bs, xte, act)[-1].argmax(axis=1)
-    return {'seconds': seconds, 'batches': n, 'samples': samples, 'trainLoss': total / max(n, 1), 'testAccuracy': float((pred == yte).mean()), 'testCount': len(yte)}
+    return {**times, 'batches': n, 'samples': samples, 'trainLoss': total / max(n, 1), 'testAccuracy': float((pred == yte).mean()), 'testCount': len(yte)}
 
 
 main({

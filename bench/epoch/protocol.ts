@@ -2,6 +2,7 @@
 // same, see common.py): one JSON `ready` line with what the process is, then one JSON result line per `run` request
 // read from stdin. Each implementation keeps its data loaded between runs, so the repetitions are interleaved
 // without reloading anything.
+import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { benchData, type BenchData } from '../datasets';
 
@@ -26,6 +27,10 @@ export interface RunRequest {
 export interface RunResult {
   /** Training time: the batches, forward, loss, backward, optimiser step (not the test evaluation). */
   seconds: number;
+  /** CPU time of the thread that trains, over the same span: the wall time it would take on an idle machine. */
+  cpuSeconds: number;
+  /** How long that thread waited for a CPU (other processes' load); null where Linux does not say. */
+  waitSeconds: number | null;
   batches: number;
   samples: number;
   /** Mean of the batch losses. */
@@ -43,6 +48,31 @@ export interface ReadyInfo {
   version: string;
   data: { source: string; train: number; test: number };
   [k: string]: unknown;
+}
+
+/** [ns on a CPU, ns waiting for one] of the main thread, from the scheduler (null where Linux does not say). */
+function schedstat(): [number, number] | null {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? [run, wait] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Times a run: wall time, and the main thread's CPU and wait times (see RunResult). */
+export class Clock {
+  private readonly t0 = performance.now();
+  private readonly cpu0 = process.cpuUsage();
+  private readonly s0 = schedstat();
+
+  stop(): Pick<RunResult, 'seconds' | 'cpuSeconds' | 'waitSeconds'> {
+    const seconds = (performance.now() - this.t0) / 1000;
+    const s1 = schedstat();
+    if (this.s0 && s1) return { seconds, cpuSeconds: (s1[0] - this.s0[0]) / 1e9, waitSeconds: (s1[1] - this.s0[1]) / 1e9 };
+    const c = process.cpuUsage(this.cpu0); // every thread of the process: an upper bound
+    return { seconds, cpuSeconds: (c.user + c.system) / 1e6, waitSeconds: null };
+  }
 }
 
 export type RunFn = (w: Workload, seed: number, maxBatches: number | null) => RunResult | Promise<RunResult>;

@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import blas_report, load_data, main, timer
+from common import Clock, blas_report, load_data, main
 
 torch.set_num_threads(1)
 args = sys.argv[1:]
@@ -58,7 +58,7 @@ def run(w, seed, max_batches):
     model = build(w['sizes'], w['act'])
     opt = torch.optim.SGD(model.parameters(), lr=w['lr'])
     total, n, samples = 0.0, 0, 0
-    t0 = timer()
+    clock = Clock()
     for x, y in batches(w['batch'], seed):
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
@@ -69,10 +69,10 @@ def run(w, seed, max_batches):
         samples += len(y)
         if max_batches and n >= max_batches:
             break
-    seconds = timer() - t0
+    times = clock.stop()
     with torch.no_grad():
         acc = (model(XT).argmax(1) == YT).float().mean().item()
-    return {'seconds': seconds, 'batches': n, 'samples': samples, 'trainLoss': total / max(n, 1), 'testAccuracy': acc, 'testCount': len(YT)}
+    return {**times, 'batches': n, 'samples': samples, 'trainLoss': total / max(n, 1), 'testAccuracy': acc, 'testCount': len(YT)}
 
 
 main({

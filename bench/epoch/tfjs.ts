@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { main, type RunResult, type Workload } from './protocol';
+import { Clock, main, type RunResult, type Workload } from './protocol';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -92,7 +92,7 @@ void main(async (data) => {
     let loss = 0;
     let batches = 0;
     let samples = 0;
-    const t0 = performance.now();
+    const clock = new Clock();
     for (let i = 0; i < n; i += w.batch) {
       const idx = perm.subarray(i, Math.min(n, i + w.batch));
       const cost = tf.tidy(() => {
@@ -109,7 +109,7 @@ void main(async (data) => {
       samples += idx.length;
       if (maxBatches && batches >= maxBatches) break;
     }
-    const seconds = (performance.now() - t0) / 1000;
+    const times = clock.stop();
     let correct = 0;
     for (let i = 0; i < data.test.count; i += 1000) {
       const size = Math.min(1000, data.test.count - i);
@@ -119,7 +119,7 @@ void main(async (data) => {
     }
     opt.dispose();
     for (const v of vars) v.dispose();
-    return { seconds, batches, samples, trainLoss: loss / batches, testAccuracy: correct / data.test.count, testCount: data.test.count };
+    return { ...times, batches, samples, trainLoss: loss / batches, testAccuracy: correct / data.test.count, testCount: data.test.count };
   };
 
   return {

@@ -59,6 +59,16 @@ export function smallModel(name: string, extra = ''): string {
 `;
 }
 
+/**
+ * The small model for a run that no machine finishes within a test: 10,000 epochs of 1,000 steps (batch 8 of the
+ * 8,000 embedded images). A test that needs the run going (pause, edit, kill it) waits on its state and stops it;
+ * a short run (20 epochs) ends within a second or two once the WebAssembly kernels train fast.
+ */
+export const LONG_EPOCHS = 10_000;
+export function longModel(name: string): string {
+  return smallModel(name).replace('"epochs": 1', `"epochs": ${LONG_EPOCHS}`).replace('"batchSize": 32', '"batchSize": 8');
+}
+
 /** Waits for a line of the NN Lens output log (the file VS Code writes the channel to) that matches `re`. */
 export async function waitForLog(logFile: string, re: RegExp, timeoutMs = 10_000): Promise<string> {
   return waitFor(`a line matching ${re} in the NN Lens log`, () => {

@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { readSafetensorsFile } from '../../../src/data/safetensors';
 import type { TensorPayload } from '../../../src/protocol';
-import { api, closeAll, openModel, smallModel, waitFor, waitForLog, workspaceDir } from './helpers';
+import { api, closeAll, LONG_EPOCHS, longModel, openModel, smallModel, waitFor, waitForLog, workspaceDir } from './helpers';
 
 /**
  * The notebook's network (the example file) for three epochs at batch 10: 2,400 steps, a few seconds, long enough
@@ -123,7 +123,8 @@ describe('training in the editor', function () {
 
   it('pauses, resumes and stops a run from the commands', async () => {
     const nn = await api();
-    const { uri } = await openModel('long.nn.json', smallModel('long').replace('"epochs": 1', '"epochs": 20').replace('"batchSize": 32', '"batchSize": 8'));
+    // A run that outlasts the test on any machine (the test stops it): a 20-epoch run could end before the pause.
+    const { uri } = await openModel('long.nn.json', longModel('long'));
     const state = nn.models.get(uri);
     assert.ok(state);
     const done = vscode.commands.executeCommand('nnLens.train', uri);
@@ -134,8 +135,15 @@ describe('training in the editor', function () {
     const stepAtPause = state.step;
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(state.step, stepAtPause, 'no step while paused');
+    assert.equal(nn.statusText(), `$(debug-pause) NN Lens: paused at step ${stepAtPause}`);
     assert.equal(await vscode.commands.executeCommand('nnLens.pauseResume'), 'resumed');
     await waitFor('running again', () => state.training.status === 'running');
+    // The run goes on from where it paused, and the status bar follows it.
+    const shown = () => Number(new RegExp(`^\\$\\(pulse\\) NN Lens: epoch \\d+/${LONG_EPOCHS} · step (\\d+) `).exec(nn.statusText())?.[1] ?? 0);
+    await waitFor('steps after the resume, in the status bar', () => state.step > stepAtPause && shown() > stepAtPause, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}: step ${state.step} (paused at ${stepAtPause}), status bar "${nn.statusText()}"`);
+    });
+    assert.equal(state.training.status, 'running');
     await vscode.commands.executeCommand('nnLens.stop');
     assert.equal(await done, 'cancelled');
     assert.equal(state.training.status, 'cancelled');
@@ -146,7 +154,8 @@ describe('training in the editor', function () {
 
   it('goes on training the edited model when the file changes during a run, keeping the unchanged layers', async () => {
     const nn = await api();
-    const { uri, editor } = await openModel('edit-while-training.nn.json', smallModel('edit-while-training').replace('"epochs": 1', '"epochs": 20').replace('"batchSize": 32', '"batchSize": 8'));
+    // A run that outlasts the test (stopped at the end): it must still be training when the edit lands.
+    const { uri, editor } = await openModel('edit-while-training.nn.json', longModel('edit-while-training'));
     const state = nn.models.get(uri);
     assert.ok(state);
     const done = vscode.commands.executeCommand('nnLens.train', uri);
@@ -167,7 +176,8 @@ describe('training in the editor', function () {
 
   it('reports a worker killed mid-training, keeps the weights of the last snapshot, and the next Train works', async () => {
     const nn = await api();
-    const { uri, editor } = await openModel('killed.nn.json', smallModel('killed').replace('"epochs": 1', '"epochs": 20').replace('"batchSize": 32', '"batchSize": 8'));
+    // A run that outlasts the test: the worker must still be training when it is killed.
+    const { uri, editor } = await openModel('killed.nn.json', longModel('killed'));
     const state = nn.models.get(uri);
     assert.ok(state);
     const w1 = (ws: TensorPayload[]) => [...new Float32Array(ws.find((w) => w.name === 'W1.weight')?.data ?? new ArrayBuffer(0))];
@@ -199,8 +209,10 @@ describe('training in the editor', function () {
 
       // The next Train starts a new worker from the kept weights (one epoch this time) and finishes.
       const text = editor.document.getText();
-      const at = text.indexOf('"epochs": 20');
-      await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 12)), '"epochs": 1'));
+      const epochs = `"epochs": ${LONG_EPOCHS}`;
+      const at = text.indexOf(epochs);
+      assert.ok(at >= 0, epochs);
+      await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + epochs.length)), '"epochs": 1'));
       await waitFor('re-analysis', () => state.version === editor.document.version);
       assert.deepEqual(w1(state.weights()), w1(kept.weights), 'an edit of the epochs keeps the weights');
       assert.equal(await vscode.commands.executeCommand('nnLens.train', uri), 'done');

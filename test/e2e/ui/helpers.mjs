@@ -65,7 +65,7 @@ export async function workbenchReady(page) {
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
 }
 
-/** What the training view says: its status line parsed, the vertices of the train loss curve, the weights' step. */
+/** What the training view says: its status line parsed, the train loss curve (its path, its vertices), the weights' step. */
 export async function snapshot(view) {
   // One round trip into the page (each locator call crosses two frames).
   const { status, d, weights } = await view.locator('body').evaluate((b) => ({
@@ -77,6 +77,7 @@ export async function snapshot(view) {
   const w = /step ([\d,]+)$/.exec(weights);
   return {
     status,
+    d,
     state: m?.[1] ?? '',
     step: m ? Number(m[3].replace(/,/g, '')) : -1,
     vertices: d ? d.split('L').length : 0,

@@ -34,8 +34,9 @@ describe('the training worker: pause is a barrier', function () {
     const log: WorkerToHost[] = [];
     client.onMessage((m) => log.push(m));
     try {
-      // 40 ms between progress points: a pause almost always finds steps in the window not yet reported.
-      const runId = client.start({ spec, data: embedded, options: { epochs: 5, batchSize: 10, seed: 0, shuffle: true, progressEveryMs: 40, snapshotEveryMs: 1000 } });
+      // 40 ms between progress points: a pause almost always finds steps in the window not yet reported. 10,000
+      // epochs: the run is still going through the 12 cycles however fast the kernels train (the test cancels it).
+      const runId = client.start({ spec, data: embedded, options: { epochs: 10_000, batchSize: 10, seed: 0, shuffle: true, progressEveryMs: 40, snapshotEveryMs: 1000 } });
       await client.waitFor('progress', runId);
       for (let cycle = 0; cycle < 12; cycle++) {
         // Pause after a varying number of steps (0-30 ms of training), then stay paused a while.

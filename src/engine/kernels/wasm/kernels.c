@@ -209,7 +209,7 @@ static int sum_finite(const f32 *a, int rows, int cols, int ld) {
 /*
  * The Linear forward C (+)= X·Wᵀ for a batch with many zero inputs (image pixels): gemm_nt's blocks, where each
  * pair of rows of X takes only the four-wide segments where either row holds a non-zero. Skipping 0·w is exact
- * when W is finite; otherwise (0·inf is NaN), or when fewer than a quarter of the segments are zero, this is
+ * when W is finite; otherwise (0·inf is NaN), or when fewer than half of the segments are zero, this is
  * gemm_nt. `segs` is scratch for ceil(M/2)·(K/4 + 1) ints.
  */
 EXPORT(linear_fwd_sparse)
@@ -223,7 +223,7 @@ void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W,
     count[p] = n;
     total += n;
   }
-  if (4 * total > 3 * P * S || !sum_finite(W, N, K, ldw)) { gemm_nt(M, N, K, X, ldx, W, ldw, C, ldc, acc); return; }
+  if (2 * total > P * S || !sum_finite(W, N, K, ldw)) { gemm_nt(M, N, K, X, ldx, W, ldw, C, ldc, acc); return; }
   int j = 0;
   for (; j + 4 <= N; j += 4) {
     for (int p = 0; p < P; p++) {
@@ -246,7 +246,7 @@ void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W,
 /*
  * The weight gradient C (+)= Gᵀ·X (G [R, M] row-major: the output gradient; X [R, N]: the batch) when X has many
  * zeros: gemm_nn's block of four rows of C by eight columns, where only the rows of X with a non-zero in those
- * eight columns take part. Skipping g·0 is exact when G is finite; otherwise, or when fewer than a quarter of the
+ * eight columns take part. Skipping g·0 is exact when G is finite; otherwise, or when fewer than half of the
  * row blocks are zero, this is gemm_nn. `lists` is scratch for (N/8)·(R + 1) ints.
  */
 EXPORT(wgrad_sparse)
@@ -261,7 +261,7 @@ void wgrad_sparse(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int 
     }
   }
   for (int s = 0; s < S; s++) total += count[s];
-  if (4 * total > 3 * S * R || !sum_finite(G, R, M, ldg)) { gemm_nn(M, N, R, G, 1, ldg, X, ldx, C, ldc, acc); return; }
+  if (2 * total > S * R || !sum_finite(G, R, M, ldg)) { gemm_nn(M, N, R, G, 1, ldg, X, ldx, C, ldc, acc); return; }
   const v128_t z = wasm_f32x4_splat(0);
   int j = 0;
   for (; j + 4 <= M; j += 4) {

@@ -202,10 +202,9 @@ function unstage(w: WasmKernels, s: Float32Array, off: number, n: number, at: nu
   if (s.buffer !== w.memory.buffer) s.set(w.f32.subarray(at / 4, at / 4 + n), off);
 }
 
-function stagedBytes(w: WasmKernels, ...ops: [Float32Array, number][]): number {
-  let b = 0;
-  for (const [s, n] of ops) if (s.buffer !== w.memory.buffer) b += Math.ceil((n * 4) / 16) * 16;
-  return b;
+/** Bytes `s`'s span of n elements takes in the scratch block (none when it is pinned). */
+function stagedBytes(w: WasmKernels, s: Float32Array, n: number): number {
+  return s.buffer === w.memory.buffer ? 0 : Math.ceil((n * 4) / 16) * 16;
 }
 
 /** Products smaller than this many multiply-adds stay in JavaScript: the call and the copies cost more. */
@@ -223,8 +222,11 @@ function call(ins: readonly Operand[], out: Operand, outIn: boolean, ints: numbe
   const w = wasmKernels();
   if (!w) return false;
   const [C, cOff, nc] = out;
-  if (!beginStaging(w, stagedBytes(w, ...ins.map(([s, , n]) => [s, n] as [Float32Array, number]), [C, nc]) + ints)) return false;
-  const p = ins.map(([s, off, n]) => stage(w, s, off, n, true));
+  let bytes = stagedBytes(w, C, nc) + ints;
+  for (const [s, , n] of ins) bytes += stagedBytes(w, s, n);
+  if (!beginStaging(w, bytes)) return false;
+  const p: number[] = [];
+  for (const [s, off, n] of ins) p.push(stage(w, s, off, n, true));
   const pc = stage(w, C, cOff, nc, outIn);
   p.push(pc);
   run(w.k, p, ints > 0 ? reserve(ints) : 0);

@@ -53,6 +53,7 @@ function layout(t: Tensor, dims: number[], keepdim: boolean): Layout {
 }
 
 function sumRaw(t: Tensor, dims: number[], keepdim: boolean, dtype: DType): Tensor {
+  if (t.isContiguous() && dims.length < t.ndim && dims.every((d, i) => d === i)) return sumLeading(t, dims.length, keepdim, dtype);
   const L = layout(t, dims, keepdim);
   const out = allocStorage(dtype, L.outer);
   for (let o = 0; o < L.outer; o++) {
@@ -62,6 +63,25 @@ function sumRaw(t: Tensor, dims: number[], keepdim: boolean, dtype: DType): Tens
     out[o] = s;
   }
   return new Tensor(out, L.outShape, dtype);
+}
+
+/**
+ * sumRaw over the first `k` dims of a contiguous tensor (a bias gradient: [B, N] → [N]) without moving them
+ * innermost: rows are added into float64 accumulators, in the same order, so the sums are the same numbers.
+ */
+function sumLeading(t: Tensor, k: number, keepdim: boolean, dtype: DType): Tensor {
+  const rows = numel(t.shape.slice(0, k));
+  const cols = numel(t.shape.slice(k));
+  const src = t.storage;
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = t.offset + r * cols;
+    for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+  }
+  const out = allocStorage(dtype, cols);
+  for (let c = 0; c < cols; c++) out[c] = acc[c];
+  const outShape = keepdim ? t.shape.map((s, d) => (d < k ? 1 : s)) : t.shape.slice(k);
+  return new Tensor(out, outShape, dtype);
 }
 
 /** Reduces a gradient of a broadcast result back to `shape` (sums over broadcast dims). */

@@ -71,6 +71,8 @@ interface Figures {
   training: { p50: number; p99: number; max: number; count: number };
   longestHandlerMs: number;
   longestHandlerType: string;
+  /** Share of the window this thread waited for a CPU (other processes' load), where Linux says. */
+  waitShare: number | null;
   /** Time to handle one weight snapshot (merge into the host's model, the webview message built and serialized). */
   snapshotHandler: { p50: number; p99: number; max: number };
   /** Test accuracy after the last epoch that ended in the window (null if none did). */
@@ -78,6 +80,16 @@ interface Figures {
 }
 
 const ms = (ns: number): number => +(ns / 1e6).toFixed(2);
+/** ns this thread has waited for a CPU (the scheduler's schedstat), or null where Linux does not say. */
+function waitedNs(): number | null {
+  try {
+    const v = Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 const stats = (h: IntervalHistogram) => ({ p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) });
 
 async function runScenario(workerScript: string, s: Scenario): Promise<Figures> {
@@ -116,7 +128,8 @@ async function runScenario(workerScript: string, s: Scenario): Promise<Figures> 
   const snapshotMs: number[] = [];
   let tStart = 0;
   let stepAtStart = 0;
-  let measured = { steps: 0, seconds: 0, delivered: 0 };
+  let wait0: number | null = null;
+  let measured = { steps: 0, seconds: 0, delivered: 0, waitShare: null as number | null };
   const runId = state.startRun(1);
   // From the first progress: the window, then (with MIN_SAMPLES) on until enough samples; then the run is cancelled.
   const endWindow = async (): Promise<void> => {
@@ -124,7 +137,10 @@ async function runScenario(workerScript: string, s: Scenario): Promise<Figures> 
     while (delay.count < MIN_SAMPLES && performance.now() - tStart < MAX_WINDOW_MS) await new Promise((r) => setTimeout(r, 100));
     delay.disable();
     measuring = false;
-    measured = { steps: state.step - stepAtStart, seconds: (performance.now() - tStart) / 1000, delivered: delivered - deliveredAtStart };
+    const seconds = (performance.now() - tStart) / 1000;
+    const wait1 = waitedNs();
+    const waitShare = wait0 !== null && wait1 !== null ? (wait1 - wait0) / 1e9 / seconds : null;
+    measured = { steps: state.step - stepAtStart, seconds, delivered: delivered - deliveredAtStart, waitShare };
     client.cancel(runId);
   };
   const status = await new Promise<string>((resolve, reject) => {
@@ -141,6 +157,7 @@ async function runScenario(workerScript: string, s: Scenario): Promise<Figures> 
             stepAtStart = state.step;
             deliveredAtStart = delivered;
             measuring = true;
+            wait0 = waitedNs();
             delay.enable();
             void endWindow();
           } else if (measuring) progress++;
@@ -177,7 +194,7 @@ async function runScenario(workerScript: string, s: Scenario): Promise<Figures> 
   await client.dispose();
   outbox.close();
   return {
-    scenario: s.name, steps: measured.steps, seconds: measured.seconds, samples: measured.steps * spec.train.batchSize, snapshots, progress, epochs, delivered: measured.delivered,
+    scenario: s.name, steps: measured.steps, seconds: measured.seconds, samples: measured.steps * spec.train.batchSize, waitShare: measured.waitShare, snapshots, progress, epochs, delivered: measured.delivered,
     idle: stats(idle), training: { ...stats(delay), count: delay.count }, longestHandlerMs: +longest.ms.toFixed(2), longestHandlerType: longest.type, testAccuracy: accuracy,
     snapshotHandler: { p50: +quantile(snapshotMs, 0.5).toFixed(2), p99: +quantile(snapshotMs, 0.99).toFixed(2), max: +Math.max(...snapshotMs).toFixed(2) },
   };
@@ -194,7 +211,7 @@ async function main(): Promise<void> {
     all.push(f);
     console.log(`  ${f.scenario}: a window of ${f.seconds.toFixed(1)} s of a ${EPOCHS.toLocaleString('en-US')}-epoch run (then cancelled): ${f.steps} steps, ${f.epochs} epochs ended (test accuracy ${f.testAccuracy ?? '-'}), ${f.snapshots} snapshots, ${f.progress} progress messages, ${f.delivered} webview messages delivered`);
     console.log(`    idle:     p50 ${f.idle.p50} ms, p99 ${f.idle.p99} ms, max ${f.idle.max} ms`);
-    console.log(`    training: p50 ${f.training.p50} ms, p99 ${f.training.p99} ms, max ${f.training.max} ms over ${f.training.count} samples (each includes the 10 ms interval, as in the e2e test)`);
+    console.log(`    training: p50 ${f.training.p50} ms, p99 ${f.training.p99} ms, max ${f.training.max} ms over ${f.training.count} samples (each includes the 10 ms interval, as in the e2e test)${f.waitShare === null ? '' : `; this thread waited for a CPU ${(100 * f.waitShare).toFixed(0)}% of the window`}`);
     console.log(`    one snapshot handled (merged, message built and serialized): p50 ${f.snapshotHandler.p50} ms, p99 ${f.snapshotHandler.p99} ms; longest handler of any message ${f.longestHandlerMs} ms (${f.longestHandlerType})`);
   }
   const worst = all.reduce((a, b) => (b.training.p99 > a.training.p99 ? b : a));
@@ -203,7 +220,7 @@ async function main(): Promise<void> {
   writeResults('host-event-loop', [
     ...all.map((f) => ({
       metric: `host event-loop delay p99 while training, ${f.scenario.replace(/ \(.*\)$/, '')} (Node main thread + real worker)`,
-      value: `${f.training.p99} ms (idle ${f.idle.p99} ms, max ${f.training.max} ms)`,
+      value: `${f.training.p99} ms (idle ${f.idle.p99} ms, max ${f.training.max} ms${f.waitShare === null ? '' : `; waited for a CPU ${(100 * f.waitShare).toFixed(0)}% of the window${f.waitShare > 0.1 || f.idle.p99 >= 50 ? ': the machine was busy' : ''}`})`,
       target: '< 50 ms',
       ok: f.training.p99 < 50,
     })),

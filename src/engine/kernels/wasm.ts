@@ -86,9 +86,14 @@ let state: WasmKernels | null | undefined;
 let forced: 'js' | 'wasm' | undefined;
 let finalizer: FinalizationRegistry<number> | null = null;
 
+/** NNLENS_KERNELS from the environment, read once (process.env is a slow lookup, and the kernels run per step). */
+let env: string | undefined | null = null;
 function envBackend(): string | undefined {
-  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return p?.env?.NNLENS_KERNELS;
+  if (env === null) {
+    const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+    env = p?.env?.NNLENS_KERNELS;
+  }
+  return env;
 }
 
 function decodeBase64(s: string): Uint8Array {

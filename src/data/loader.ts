@@ -40,6 +40,9 @@ export class DataLoader implements Iterable<Batch> {
   private readonly generator: torch.Generator;
   /** grey level → float value: the whole of ToTensor + Normalize as one table. */
   private readonly lut = new Float32Array(256);
+  /** No Normalize: the table is v/255, which the engine's kernels compute directly (the same float32 numbers). */
+  private readonly unit: boolean;
+  private starts = new Float64Array(0);
 
   constructor(readonly dataset: ImageDataset, opts: DataLoaderOptions) {
     const { batchSize } = opts;
@@ -53,6 +56,7 @@ export class DataLoader implements Iterable<Batch> {
     const mean = Math.fround(opts.mean ?? 0);
     const std = Math.fround(opts.std ?? 1);
     if (!(std > 0) || !Number.isFinite(mean)) throw new RangeError(`Normalize needs a finite mean and a positive std, got mean=${opts.mean}, std=${opts.std}`);
+    this.unit = opts.mean === undefined && opts.std === undefined;
     for (let v = 0; v < 256; v++) {
       const x = Math.fround(v / 255);
       this.lut[v] = opts.mean === undefined && opts.std === undefined ? x : Math.fround(Math.fround(x - mean) / std);
@@ -84,15 +88,21 @@ export class DataLoader implements Iterable<Batch> {
       const batch = size === this.batchSize ? (full ??= this.makeBatch(size)) : (partial ??= this.makeBatch(size));
       const xs = batch.x.storage;
       const ys = batch.y.storage;
-      const lut = this.lut;
-      const images = ds.images;
+      const starts = this.starts.length >= size ? this.starts : (this.starts = new Float64Array(size));
       for (let r = 0; r < size; r++) {
         const idx = order ? order[start + r] : start + r;
         batch.indices[r] = idx;
         ys[r] = ds.labels[idx];
-        const src = idx * F;
-        const dst = r * F;
-        for (let j = 0; j < F; j++) xs[dst + j] = lut[images[src + j]];
+        starts[r] = idx * F;
+      }
+      if (!(this.unit && xs instanceof Float32Array && torch.wasmBytesToUnit(xs, 0, ds.images, starts, size, F))) {
+        const lut = this.lut;
+        const images = ds.images;
+        for (let r = 0; r < size; r++) {
+          const src = starts[r];
+          const dst = r * F;
+          for (let j = 0; j < F; j++) xs[dst + j] = lut[images[src + j]];
+        }
       }
       yield batch;
     }
@@ -100,7 +110,8 @@ export class DataLoader implements Iterable<Batch> {
 
   private makeBatch(size: number): Batch {
     return {
-      x: torch.fromStorage(new Float32Array(size * this.features), [size, this.features], 'float32'),
+      // In the kernels' arena when there is room: the first Linear then reads the batch in place.
+      x: torch.fromStorage(torch.allocPinned(size * this.features) ?? new Float32Array(size * this.features), [size, this.features], 'float32'),
       y: torch.fromStorage(new Float64Array(size), [size], 'int64'),
       indices: new Int32Array(size),
       size,

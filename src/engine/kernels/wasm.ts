@@ -17,6 +17,7 @@ interface Exports {
   gemm_nn(M: number, N: number, K: number, A: number, si: number, sk: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   sgd_f32(p: number, g: number, n: number, alpha: number): void;
   linear_fwd_sparse(M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void;
+  u8_to_unit(out: number, src: number, n: number): void;
   wgrad_sparse(M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void;
   __heap_base: { value: number };
 }
@@ -79,6 +80,7 @@ export interface WasmKernels {
   readonly k: Exports;
   readonly memory: WasmMemory;
   readonly f32: Float32Array;
+  readonly u8: Uint8Array;
   readonly heap: Heap;
 }
 
@@ -113,7 +115,7 @@ function instantiate(): WasmKernels | null {
     const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
     const heap = new Heap(base, ARENA_BYTES);
     finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
-    return { k, memory, f32: new Float32Array(memory.buffer), heap };
+    return { k, memory, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap };
   } catch {
     return null; // no WebAssembly, no SIMD, or no room for the arena: the JavaScript kernels do the work
   }
@@ -300,4 +302,22 @@ export function wasmWeightGrad(
   const ints = 4 * (N >> 3) * (R + 1) + 16;
   return call([[G, gOff, span(R, M, ldg)], [X, xOff, span(R, N, ldx)]], [C, cOff, nc], accumulate || nc !== M * N, ints,
     (k, [pg, px, pc], lists) => k.wgrad_sparse(M, N, R, pg, ldg, px, ldx, pc, ldc, accumulate ? 1 : 0, lists));
+}
+
+/**
+ * Rows of image bytes to floats in [0, 1] (each v/255 rounded to float32, the same numbers as
+ * `Math.fround(v / 255)`): row r of `out` (from outOff, `cols` apart) is src[starts[r] .. starts[r] + cols).
+ * False when the caller must do it.
+ */
+export function wasmBytesToUnit(out: Float32Array, outOff: number, src: Uint8Array, starts: ArrayLike<number>, rows: number, cols: number): boolean {
+  const w = wasmKernels();
+  if (!w) return false;
+  const n = rows * cols;
+  if (!beginStaging(w, stagedBytes(w, out, n) + n + 16)) return false;
+  const po = stage(w, out, outOff, n, false);
+  const pb = reserve(n);
+  for (let r = 0; r < rows; r++) w.u8.set(src.subarray(starts[r], starts[r] + cols), pb + r * cols);
+  w.k.u8_to_unit(po, pb, n);
+  unstage(w, out, outOff, n, po);
+  return true;
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import * as torch from '../../../src/engine';
 import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
-import { Heap, isPinned, setKernelBackend, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
+import { Heap, isPinned, setKernelBackend, wasmBytesToUnit, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
 import { sourceSha256 } from '../../../src/engine/kernels/wasm/kernels-wasm';
 import { loadEmbedded } from '../../../src/data/dataset';
 
@@ -116,6 +116,16 @@ describe('WebAssembly SIMD kernels', () => {
         else assert.ok(Math.abs(wasm[i] - js[i]) <= 1e-5 * (R + 1) || wasm[i] === js[i], `C[${i}]: wasm ${wasm[i]} vs js ${js[i]}`);
       }
     }), { seed: 20261130, numRuns: 300 });
+  });
+
+  it('turns image bytes into exactly the DataLoader table\'s floats, Math.fround(v / 255), for all 256 grey levels', () => {
+    const src = new Uint8Array(3 + 2 * 300);
+    for (let i = 0; i < src.length; i++) src[i] = (i * 37 + 11) & 255;
+    for (let v = 0; v < 256; v++) src[3 + v] = v;
+    const out = new Float32Array(2 * 300 + 5).fill(-1);
+    assert.ok(wasmBytesToUnit(out, 5, src, [3, 303], 2, 300));
+    for (let i = 0; i < 600; i++) assert.equal(out[5 + i], Math.fround(src[3 + i] / 255), `grey level ${src[3 + i]}`);
+    for (let i = 0; i < 5; i++) assert.equal(out[i], -1, 'nothing before the output written');
   });
 
   it('propagates NaN and infinity as the JavaScript loops do', () => {

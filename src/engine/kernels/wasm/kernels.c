@@ -318,6 +318,26 @@ void wgrad_sparse(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int 
 }
 
 /*
+ * Image bytes to floats in [0, 1]: out[i] = in[i] / 255 in float32, sixteen at a time. The division is correctly
+ * rounded, so each value is the float32 nearest v/255: the DataLoader's table holds the same 256 numbers (a unit
+ * test compares all of them).
+ */
+EXPORT(u8_to_unit)
+void u8_to_unit(f32 *out, const unsigned char *in, int n) {
+  const v128_t d = wasm_f32x4_splat(255.0f);
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const v128_t b = wasm_v128_load(in + i);
+    const v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
+    wasm_v128_store(out + i, wasm_f32x4_div(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(lo)), d));
+    wasm_v128_store(out + i + 4, wasm_f32x4_div(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(lo)), d));
+    wasm_v128_store(out + i + 8, wasm_f32x4_div(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(hi)), d));
+    wasm_v128_store(out + i + 12, wasm_f32x4_div(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(hi)), d));
+  }
+  for (; i < n; i++) out[i] = (f32)in[i] / 255.0f;
+}
+
+/*
  * Plain SGD, p += alpha·g with alpha = -lr as float32, computed in float64 and rounded once: the same bits as
  * PyTorch's fused multiply-add (and as the JavaScript loop in optim.ts).
  */

@@ -31,6 +31,9 @@ export interface PanelHost {
   activeChanged?(): void;
 }
 
+/** How long a visible page may take to say `ready` before it is loaded again. */
+const STARTUP_MS = 12_000;
+
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   return pageHtml(webview, extensionUri, title, 'webview.js', 'webview.css');
 }
@@ -40,6 +43,9 @@ export class VisualizerPanel implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private readonly sendWeights = throttle<[HostToWebview]>(() => 1000 / this.host.updatesPerSecond(), (m) => this.post(m));
   private disposed = false;
+  /** Times the page was loaded again because it did not say `ready` (see watchStart). */
+  reloads = 0;
+  private watch: ReturnType<typeof setTimeout> | undefined;
   /** Messages posted to the webview (tests read it; the latest few hundred). */
   readonly sent: HostToWebview['type'][] = [];
   private readonly closed = new vscode.EventEmitter<void>();
@@ -60,6 +66,7 @@ export class VisualizerPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.png');
     panel.webview.html = panelHtml(panel.webview, host.extensionUri, panel.title);
+    this.watchStart();
     this.outbox = new Outbox(
       (m) => {
         this.sent.push(m.type);
@@ -77,6 +84,7 @@ export class VisualizerPanel implements vscode.Disposable {
         images: (s, trueLabel, predicted) => host.images(s, trueLabel, predicted),
         ready: () => {
           this.ready = true;
+          clearTimeout(this.watch);
           this.replay();
           host.ready(state);
         },
@@ -89,6 +97,7 @@ export class VisualizerPanel implements vscode.Disposable {
       panel.onDidChangeViewState((e) => {
         // Shown again: replay everything (the webview drops what it already has by version/runId).
         if (e.webviewPanel.visible && this.ready) this.replay();
+        if (e.webviewPanel.visible && !this.ready) this.watchStart();
         host.activeChanged?.();
       }),
       panel.onDidDispose(() => {
@@ -124,9 +133,27 @@ export class VisualizerPanel implements vscode.Disposable {
     this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
   }
 
+  /**
+   * A visible page that has not said `ready` after STARTUP_MS is loaded again (twice at most), and the log says so.
+   * Seen once in CI (code-server): a panel restored during training whose page never said `ready` and stayed blank;
+   * the cause was not found. A hidden page starts when shown, so the watch waits for it to be visible.
+   */
+  private watchStart(): void {
+    clearTimeout(this.watch);
+    if (this.ready || this.disposed || this.reloads >= 2) return;
+    this.watch = setTimeout(() => {
+      if (this.ready || this.disposed || !this.panel.visible) return;
+      this.reloads++;
+      this.host.log.warn(`visualizer: the page of ${this.panel.title} did not start within ${STARTUP_MS / 1000} s; loading it again (${this.reloads} of 2)`);
+      this.panel.webview.html = panelHtml(this.panel.webview, this.host.extensionUri, this.panel.title);
+      this.watchStart();
+    }, STARTUP_MS);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.watch);
     this.sendWeights.dispose();
     this.inbox.dispose();
     this.outbox.close();

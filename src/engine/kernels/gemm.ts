@@ -8,12 +8,7 @@
  * are available; these loops are the fallback and the reference they are tested against.
  */
 import type { Storage } from '../dtype';
-import { WASM_MIN_MACS, wasmGemmNN, wasmGemmNT } from './wasm';
-
-/** float32 operands of a product large enough for the WebAssembly kernels. */
-function f32Big(M: number, N: number, K: number, A: Storage, B: Storage, C: Storage): boolean {
-  return M * N * K >= WASM_MIN_MACS && A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array;
-}
+import { wasmGemmNN, wasmGemmNT, wasmTakes } from './wasm';
 
 let scratch = new Float64Array(1024);
 function rowScratch(n: number): Float64Array {
@@ -27,7 +22,7 @@ export function gemmNN(
   B: Storage, bOff: number, ldb: number,
   C: Storage, cOff: number, ldc: number, accumulate: boolean,
 ): void {
-  if (f32Big(M, N, K, A, B, C) && wasmGemmNN(M, N, K, A as Float32Array, aOff, lda, 1, B as Float32Array, bOff, ldb, C as Float32Array, cOff, ldc, accumulate)) return;
+  if (wasmTakes(M * N * K, A, B, C) && wasmGemmNN(M, N, K, A as Float32Array, aOff, lda, 1, B as Float32Array, bOff, ldb, C as Float32Array, cOff, ldc, accumulate)) return;
   rowsTimesB(M, N, K, A, aOff, lda, 1, B, bOff, ldb, C, cOff, ldc, accumulate);
 }
 
@@ -37,7 +32,7 @@ export function gemmNT(
   Bt: Storage, bOff: number, ldb: number,
   C: Storage, cOff: number, ldc: number, accumulate: boolean,
 ): void {
-  if (f32Big(M, N, K, A, Bt, C) && wasmGemmNT(M, N, K, A as Float32Array, aOff, lda, Bt as Float32Array, bOff, ldb, C as Float32Array, cOff, ldc, accumulate)) return;
+  if (wasmTakes(M * N * K, A, Bt, C) && wasmGemmNT(M, N, K, A as Float32Array, aOff, lda, Bt as Float32Array, bOff, ldb, C as Float32Array, cOff, ldc, accumulate)) return;
   let i = 0;
   // Two rows of A against four rows of Bᵀ: 6 loads for 8 multiply-adds.
   for (; i + 2 <= M; i += 2) {
@@ -108,7 +103,7 @@ export function gemmTN(
   B: Storage, bOff: number, ldb: number,
   C: Storage, cOff: number, ldc: number, accumulate: boolean,
 ): void {
-  if (f32Big(M, N, K, At, B, C) && wasmGemmNN(M, N, K, At as Float32Array, aOff, 1, lda, B as Float32Array, bOff, ldb, C as Float32Array, cOff, ldc, accumulate)) return;
+  if (wasmTakes(M * N * K, At, B, C) && wasmGemmNN(M, N, K, At as Float32Array, aOff, 1, lda, B as Float32Array, bOff, ldb, C as Float32Array, cOff, ldc, accumulate)) return;
   rowsTimesB(M, N, K, At, aOff, 1, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
 }
 

@@ -217,6 +217,14 @@ function stagedBytes(w: WasmKernels, s: Float32Array, n: number): number {
 /** Products smaller than this many multiply-adds stay in JavaScript: the call and the copies cost more. */
 export const WASM_MIN_MACS = 2048;
 
+/**
+ * True when a product of `macs` multiply-adds over these operands goes to the WebAssembly kernels: all float32,
+ * large enough, and the kernels available. The one test both kernels/gemm.ts and ops/linalg.ts ask.
+ */
+export function wasmTakes(macs: number, a: Storage, b: Storage, c: Storage): boolean {
+  return macs >= WASM_MIN_MACS && a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmKernels() !== null;
+}
+
 /** An operand of one call: the array, the offset of its first element and how many elements it spans. */
 type Operand = readonly [Float32Array, number, number];
 

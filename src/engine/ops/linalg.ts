@@ -13,7 +13,7 @@ import { contiguousData, unsqueezeRaw, view, t as transpose2d } from './view';
 import { sumToShape } from './reduce';
 import { add, matmulShapeError } from './matmul-errors';
 import { chargeMultiplyAdds } from '../limits';
-import { WASM_MIN_MACS, allocPinned, isPinned, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../kernels/wasm';
+import { allocPinned, isPinned, wasmKernels, wasmLinearForward, wasmTakes, wasmWeightGrad } from '../kernels/wasm';
 
 /**
  * With the WebAssembly SIMD kernels (which skip zeros in four-wide segments themselves), the CSR JavaScript
@@ -23,10 +23,6 @@ function sparsePays(s: Storage): boolean {
   return !(s instanceof Float32Array) || wasmKernels() === null;
 }
 
-/** float32 operands of a product large enough for the WebAssembly kernels, when they are available. */
-function wasmSparse(a: Storage, b: Storage, c: Storage, macs: number): boolean {
-  return macs >= WASM_MIN_MACS && a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmKernels() !== null;
-}
 
 /** A 2-D operand: element (i, j) at off + i*s0 + j*s1. */
 interface Mat {
@@ -74,7 +70,7 @@ export function mm2d(A: Mat, B: Mat, C: Storage, cOff: number, ldc: number, accu
   let fb = form(B);
   if (fb === null) { B = packed(B); fb = { trans: false, ld: N }; }
   if (fa.trans && fb.trans) { A = packed(A); fa = { trans: false, ld: K }; }
-  if (wasmSparse(A.s, B.s, C, M * N * K)) {
+  if (wasmTakes(M * N * K, A.s, B.s, C)) {
     // x·Wᵀ and gᵀ·x, the Linear's forward and weight gradient, skip the zeros of x in SIMD segments.
     if (!fa.trans && fb.trans && K >= SPARSE_MIN_K && wasmLinearForward(M, N, K, A.s as Float32Array, A.off, fa.ld, B.s as Float32Array, B.off, fb.ld, C as Float32Array, cOff, ldc, accumulate)) return;
     if (fa.trans && !fb.trans && N >= SPARSE_MIN_K && wasmWeightGrad(M, N, K, A.s as Float32Array, A.off, fa.ld, B.s as Float32Array, B.off, fb.ld, C as Float32Array, cOff, ldc, accumulate)) return;

@@ -103,6 +103,39 @@ void gemm_nt(int M, int N, int K, const f32 *A, int lda, const f32 *B, int ldb, 
   }
 }
 
+/* Four rows of C by eight columns: C[q, 0..8) (+)= Σ_k A[q·si + k·sk] · B[k·ldb + 0..8) for q < 4, over the k in
+ * list[0..n) (list == 0: every k in [0, n)). The accumulators stay in eight vector registers; C is read and
+ * written once. gemm_nn runs it over all k, wgrad_sparse over the rows of x that are non-zero in those columns. */
+static inline void nn_block4x8(const f32 *a, int si, int sk, const f32 *b, int ldb, const int *list, int n,
+                               f32 *c, int ldc, int acc) {
+  f32 *c0 = c, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+  const v128_t z = wasm_f32x4_splat(0);
+  v128_t s0a = z, s0b = z, s1a = z, s1b = z, s2a = z, s2b = z, s3a = z, s3b = z;
+  for (int t = 0; t < n; t++) {
+    const int k = list ? list[t] : t;
+    const f32 *bp = b + k * ldb, *ak = a + k * sk;
+    const v128_t ba = wasm_v128_load(bp), bb = wasm_v128_load(bp + 4);
+    v128_t x = wasm_f32x4_splat(ak[0]);
+    MADD(s0a, x, ba); MADD(s0b, x, bb);
+    x = wasm_f32x4_splat(ak[si]);
+    MADD(s1a, x, ba); MADD(s1b, x, bb);
+    x = wasm_f32x4_splat(ak[2 * si]);
+    MADD(s2a, x, ba); MADD(s2b, x, bb);
+    x = wasm_f32x4_splat(ak[3 * si]);
+    MADD(s3a, x, ba); MADD(s3b, x, bb);
+  }
+  if (acc) {
+    s0a = wasm_f32x4_add(wasm_v128_load(c0), s0a); s0b = wasm_f32x4_add(wasm_v128_load(c0 + 4), s0b);
+    s1a = wasm_f32x4_add(wasm_v128_load(c1), s1a); s1b = wasm_f32x4_add(wasm_v128_load(c1 + 4), s1b);
+    s2a = wasm_f32x4_add(wasm_v128_load(c2), s2a); s2b = wasm_f32x4_add(wasm_v128_load(c2 + 4), s2b);
+    s3a = wasm_f32x4_add(wasm_v128_load(c3), s3a); s3b = wasm_f32x4_add(wasm_v128_load(c3 + 4), s3b);
+  }
+  wasm_v128_store(c0, s0a); wasm_v128_store(c0 + 4, s0b);
+  wasm_v128_store(c1, s1a); wasm_v128_store(c1 + 4, s1b);
+  wasm_v128_store(c2, s2a); wasm_v128_store(c2 + 4, s2b);
+  wasm_v128_store(c3, s3a); wasm_v128_store(c3 + 4, s3b);
+}
+
 /*
  * C[i, j] (+)= Σ_k A(i, k) · B[k·ldb + j] with A(i, k) = A[i·si + k·sk]: row-major A (si = lda, sk = 1) is x·W,
  * transposed A (si = 1, sk = lda) is the weight gradient gᵀ·x. Four rows of C by eight columns held in eight
@@ -116,32 +149,7 @@ void gemm_nn(int M, int N, int K, const f32 *A, int si, int sk, const f32 *B, in
     f32 *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
     const f32 *r0 = A + i * si, *r1 = r0 + si, *r2 = r1 + si, *r3 = r2 + si;
     int j = 0;
-    for (; j < N8; j += 8) {
-      const v128_t z = wasm_f32x4_splat(0);
-      v128_t s0a = z, s0b = z, s1a = z, s1b = z, s2a = z, s2b = z, s3a = z, s3b = z;
-      const f32 *bp = B + j;
-      for (int k = 0, ak = 0; k < K; k++, bp += ldb, ak += sk) {
-        const v128_t ba = wasm_v128_load(bp), bb = wasm_v128_load(bp + 4);
-        v128_t x = wasm_f32x4_splat(r0[ak]);
-        MADD(s0a, x, ba); MADD(s0b, x, bb);
-        x = wasm_f32x4_splat(r1[ak]);
-        MADD(s1a, x, ba); MADD(s1b, x, bb);
-        x = wasm_f32x4_splat(r2[ak]);
-        MADD(s2a, x, ba); MADD(s2b, x, bb);
-        x = wasm_f32x4_splat(r3[ak]);
-        MADD(s3a, x, ba); MADD(s3b, x, bb);
-      }
-      if (acc) {
-        s0a = wasm_f32x4_add(wasm_v128_load(c0 + j), s0a); s0b = wasm_f32x4_add(wasm_v128_load(c0 + j + 4), s0b);
-        s1a = wasm_f32x4_add(wasm_v128_load(c1 + j), s1a); s1b = wasm_f32x4_add(wasm_v128_load(c1 + j + 4), s1b);
-        s2a = wasm_f32x4_add(wasm_v128_load(c2 + j), s2a); s2b = wasm_f32x4_add(wasm_v128_load(c2 + j + 4), s2b);
-        s3a = wasm_f32x4_add(wasm_v128_load(c3 + j), s3a); s3b = wasm_f32x4_add(wasm_v128_load(c3 + j + 4), s3b);
-      }
-      wasm_v128_store(c0 + j, s0a); wasm_v128_store(c0 + j + 4, s0b);
-      wasm_v128_store(c1 + j, s1a); wasm_v128_store(c1 + j + 4, s1b);
-      wasm_v128_store(c2 + j, s2a); wasm_v128_store(c2 + j + 4, s2b);
-      wasm_v128_store(c3 + j, s3a); wasm_v128_store(c3 + j + 4, s3b);
-    }
+    for (; j < N8; j += 8) nn_block4x8(r0, si, sk, B + j, ldb, 0, K, c0 + j, ldc, acc);
     for (; j < N4; j += 4) {
       const v128_t z = wasm_f32x4_splat(0);
       v128_t s0 = z, s1 = z, s2 = z, s3 = z;
@@ -265,36 +273,11 @@ void wgrad_sparse(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int 
   const v128_t z = wasm_f32x4_splat(0);
   int j = 0;
   for (; j + 4 <= M; j += 4) {
-    f32 *c0 = C + j * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
-    const f32 *g = G + j;
     for (int s = 0; s < S; s++) {
       const int k = 8 * s, n = count[s];
       const int *list = lists + s * R;
       if (n == 0 && acc) continue;
-      v128_t s0a = z, s0b = z, s1a = z, s1b = z, s2a = z, s2b = z, s3a = z, s3b = z;
-      for (int t = 0; t < n; t++) {
-        const int r = list[t];
-        const f32 *xr = X + r * ldx + k, *gr = g + r * ldg;
-        const v128_t ba = wasm_v128_load(xr), bb = wasm_v128_load(xr + 4);
-        v128_t v = wasm_f32x4_splat(gr[0]);
-        MADD(s0a, v, ba); MADD(s0b, v, bb);
-        v = wasm_f32x4_splat(gr[1]);
-        MADD(s1a, v, ba); MADD(s1b, v, bb);
-        v = wasm_f32x4_splat(gr[2]);
-        MADD(s2a, v, ba); MADD(s2b, v, bb);
-        v = wasm_f32x4_splat(gr[3]);
-        MADD(s3a, v, ba); MADD(s3b, v, bb);
-      }
-      if (acc) {
-        s0a = wasm_f32x4_add(wasm_v128_load(c0 + k), s0a); s0b = wasm_f32x4_add(wasm_v128_load(c0 + k + 4), s0b);
-        s1a = wasm_f32x4_add(wasm_v128_load(c1 + k), s1a); s1b = wasm_f32x4_add(wasm_v128_load(c1 + k + 4), s1b);
-        s2a = wasm_f32x4_add(wasm_v128_load(c2 + k), s2a); s2b = wasm_f32x4_add(wasm_v128_load(c2 + k + 4), s2b);
-        s3a = wasm_f32x4_add(wasm_v128_load(c3 + k), s3a); s3b = wasm_f32x4_add(wasm_v128_load(c3 + k + 4), s3b);
-      }
-      wasm_v128_store(c0 + k, s0a); wasm_v128_store(c0 + k + 4, s0b);
-      wasm_v128_store(c1 + k, s1a); wasm_v128_store(c1 + k + 4, s1b);
-      wasm_v128_store(c2 + k, s2a); wasm_v128_store(c2 + k + 4, s2b);
-      wasm_v128_store(c3 + k, s3a); wasm_v128_store(c3 + k + 4, s3b);
+      nn_block4x8(G + j, 1, ldg, X + k, ldx, list, n, C + j * ldc + k, ldc, acc);
     }
   }
   for (; j < M; j++) {

@@ -76,3 +76,14 @@ export async function waitForLog(logFile: string, re: RegExp, timeoutMs = 10_000
     return text.split('\n').find((l) => re.test(l));
   }, timeoutMs);
 }
+
+/** afterEach of the suites that train: stops a run a failed test left going, then closes every editor. */
+export async function stopRunAndCloseAll(): Promise<void> {
+  const nn = await api();
+  const run = nn.training.current;
+  if (run) {
+    nn.training.stop();
+    await run.end;
+  }
+  await closeAll();
+}

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { HostToWebview } from '../../../src/protocol';
-import { api, closeAll, openModel, smallModel, waitFor, waitForLog } from './helpers';
+import { api, openModel, smallModel, waitFor, waitForLog, stopRunAndCloseAll } from './helpers';
 
 /** One message posted to the page, as far as the test needs it, and whether VS Code delivered it. */
 interface Posted {
@@ -45,15 +45,8 @@ function listPosted(posted: Posted[]): string {
  */
 describe('visualizer recovery during training', function () {
   this.timeout(120_000);
-  afterEach(async () => {
-    const nn = await api();
-    const run = nn.training.current;
-    if (run) {
-      nn.training.stop();
-      await run.end;
-    }
-    await closeAll();
-  });
+  // A failed test must not leave a run going for the next one.
+  afterEach(stopRunAndCloseAll);
 
   it('a panel restored by the serializer during training replays the run and keeps updating', async () => {
     const nn = await api();

@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { readSafetensorsFile } from '../../../src/data/safetensors';
 import type { TensorPayload } from '../../../src/protocol';
-import { api, closeAll, LONG_EPOCHS, longModel, openModel, smallModel, waitFor, waitForLog, workspaceDir } from './helpers';
+import { api, LONG_EPOCHS, longModel, openModel, smallModel, waitFor, waitForLog, workspaceDir, stopRunAndCloseAll } from './helpers';
 
 /**
  * The notebook's network (the example file), three epochs at batch 10 by default: 2,400 steps, a run that ends within
@@ -25,16 +25,8 @@ const DELAY_MIN_SAMPLES = 500;
 
 describe('training in the editor', function () {
   this.timeout(180_000);
-  afterEach(async () => {
-    // A failed test must not leave a run going for the next one.
-    const nn = await api();
-    const run = nn.training.current;
-    if (run) {
-      nn.training.stop();
-      await run.end;
-    }
-    await closeAll();
-  });
+  // A failed test must not leave a run going for the next one.
+  afterEach(stopRunAndCloseAll);
 
   it('trains the file\'s settings in the worker, keeps the host responsive, and saves the weights next to the model', async () => {
     const nn = await api();

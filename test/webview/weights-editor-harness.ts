@@ -8,63 +8,18 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import type { WeightsHostToWebview, WeightsWebviewToHost } from '../../src/protocol';
 import { Job } from '../../src/extension/weights/gather';
 import { WeightSession } from '../../src/extension/weights/session';
 import { modelFilesBeside, modelOffers, readModelText } from '../../src/extension/weights/neighbours';
 import { launchBrowser, WebviewPage } from './harness/browser';
-import type { HarnessServer } from './harness/server';
+import { startServer, type HarnessServer } from './harness/server';
 import type { ThemeName } from './page/themes';
 
-const ROOT = path.resolve(__dirname, '../..');
-const NONCE = 'harness-nonce';
-const CSP = `default-src 'none'; script-src 'nonce-${NONCE}'; style-src 'self'; img-src 'self' data:; font-src 'self'`;
-
-function pageHtml(): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<title>NN Lens: weights</title>
-<link rel="stylesheet" href="/dist/weights-editor.css">
-</head>
-<body>
-<div id="app" aria-label="NN Lens: weights"></div>
-<script nonce="${NONCE}" src="/harness.js"></script>
-<script nonce="${NONCE}" src="/dist/weights-editor.js"></script>
-</body>
-</html>`;
-}
-
-export async function startEditorServer(dist = path.join(ROOT, 'dist')): Promise<HarnessServer> {
-  for (const f of ['weights-editor.js', 'weights-editor.css']) {
-    if (!fs.existsSync(path.join(dist, f))) throw new Error(`${path.join(dist, f)} is missing: run \`npm run build\` first (npm run test:webview does)`);
-  }
-  const bundled = await build({
-    entryPoints: [path.join(ROOT, 'test/webview/page/harness.ts')],
-    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120', logLevel: 'silent',
-  });
-  const harnessJs = bundled.outputFiles[0].text;
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const send = (status: number, type: string, body: string | Buffer): void => {
-      res.writeHead(status, { 'Content-Type': type, 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' });
-      res.end(body);
-    };
-    if (url.pathname === '/') return send(200, 'text/html; charset=utf-8', pageHtml());
-    if (url.pathname === '/harness.js') return send(200, 'text/javascript', harnessJs);
-    const m = /^\/dist\/(weights-editor\.(?:js|css))$/.exec(url.pathname);
-    if (m) return send(200, m[1].endsWith('.js') ? 'text/javascript' : 'text/css', fs.readFileSync(path.join(dist, m[1])));
-    send(404, 'text/plain', 'not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+/** The weight-file editor's page, served as the visualizer's tests serve theirs. */
+export function startEditorServer(): Promise<HarnessServer> {
+  return startServer(undefined, 'weights-editor', 'NN Lens: weights');
 }
 
 /** The host side of one page: the file (or its error), the model files beside it, and views on request. */

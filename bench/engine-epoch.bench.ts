@@ -5,13 +5,16 @@
 // cross-entropy on the logits, plain SGD, 60,000 shuffled images (bench/datasets.ts: Fashion-MNIST when installed).
 //
 // Every implementation runs in its own process on ONE thread (PyTorch: torch.set_num_threads(1); PyTorch and numpy:
-// OPENBLAS_NUM_THREADS=1; TF.js wasm: setThreadsCount(1)), keeps its data loaded, and is asked for one run at a
+// OPENBLAS_NUM_THREADS=1; TF.js wasm: setThreadsCount(1)) except ours, which runs as the training worker does: with
+// its kernel helper thread on a machine of two CPUs or more (the row `ours-1t` is the same with NNLENS_THREADS=1;
+// PyTorch with two threads was slower than with one on every row here), keeps its data loaded, and is asked for one run at a
 // time: the repetitions are interleaved (repetition r runs every workload on every implementation, in an order
 // rotated by r) so that load from elsewhere on the machine hits all of them alike. The table gives the median of
 // the repetitions' wall times, the ratio to PyTorch with its DataLoader (the issue's reference; the median of the
 // ratios within each repetition, so that load changing between repetitions cancels out), and the test accuracy
 // after the run. A second table gives the CPU time of each training thread (from /proc/<pid>/task/<tid>/schedstat,
-// with the time it waited for a CPU): on a machine busy with other work, what the wall times would be on an idle one. Ours, PyTorch and numpy train whole epochs; the TF.js rows time a fixed number of batches and scale it
+// with the time it waited for a CPU; for ours with a helper, every thread of the process): on a machine busy with
+// other work, what the wall times of the one-thread rows would be on an idle one. Ours, PyTorch and numpy train whole epochs; the TF.js rows time a fixed number of batches and scale it
 // to an epoch (their cells say so), since a whole epoch takes them 14 s to 3 min.
 //
 // Run: npm run bench -- engine-epoch [--quick]     (or npx tsx bench/engine-epoch.bench.ts [--quick])
@@ -56,7 +59,8 @@ const TFJS_BATCHES: Record<string, Record<string, number>> = {
 };
 
 const IMPLS: ImplDef[] = [
-  { id: 'ours', label: 'NN Lens engine (the Trainer, as the worker runs it)', ...node('ours.ts'), batches: whole },
+  { id: 'ours', label: 'NN Lens engine (the Trainer, as the worker runs it{threads})', ...node('ours.ts'), batches: whole },
+  { id: 'ours-1t', label: 'NN Lens engine, kernels on 1 thread (NNLENS_THREADS=1)', ...node('ours.ts'), env: { NNLENS_THREADS: '1' }, batches: whole },
   { id: 'pytorch-dataloader', label: 'PyTorch {v}, DataLoader, 1 thread', ...python('pytorch_epoch.py', '--loader', 'dataloader'), env: ONE_THREAD, batches: whole, python: 'torch' },
   { id: 'pytorch-index', label: 'PyTorch {v}, batches by indexing (no DataLoader), 1 thread', ...python('pytorch_epoch.py', '--loader', 'index'), env: ONE_THREAD, batches: whole, python: 'torch' },
   { id: 'numpy', label: 'numpy {v} + {blas}, hand-written backprop, 1 thread', ...python('numpy_epoch.py'), env: ONE_THREAD, batches: whole, python: 'numpy' },
@@ -247,7 +251,8 @@ export async function main(): Promise<void> {
     const info = infos.get(c.def.id)!;
     const blas = info.blas as Blas | undefined;
     const v = /([\d]+\.[\d]+)/.exec(info.version)?.[1] ?? info.version;
-    labels.set(c.def.id, c.def.label.replace('{v}', v).replace('{blas}', blasName(blas)).replace('{simd}', info.simd === true ? ' with SIMD' : info.simd === false ? ' WITHOUT SIMD' : ''));
+    labels.set(c.def.id, c.def.label.replace('{v}', v).replace('{blas}', blasName(blas)).replace('{simd}', info.simd === true ? ' with SIMD' : info.simd === false ? ' WITHOUT SIMD' : '')
+      .replace('{threads}', typeof info.kernelThreads === 'number' ? `, kernels on ${info.kernelThreads} thread${info.kernelThreads === 1 ? '' : 's'}` : ''));
     const extra: string[] = [];
     if (blas) extra.push(`BLAS ${blasName(blas)}: ${blas.libs.join(', ') || 'none mapped'}`);
     if (info.torchThreads !== undefined) extra.push(`torch.get_num_threads() = ${String(info.torchThreads)}`);

@@ -32,12 +32,33 @@ if (!clang) {
   process.exit(1);
 }
 
+/** The arena's fixed size (src/engine/kernels/wasm.ts ARENA_BYTES): the module's memory limit. */
+const ARENA_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Both threads' instances start with the same stack pointer, so a kernel that spilled to the linear-memory stack
+ * (or kept static data) would have the two threads write the same bytes: the build refuses such a module.
+ */
+function checkNoSharedState(clang, tmp) {
+  const asm = join(tmp, 'kernels.s');
+  const r = spawnSync(clang, ['--target=wasm32', '-msimd128', '-matomics', '-mbulk-memory', '-O3', '-ffreestanding', '-S', '-o', asm, source], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const text = readFileSync(asm, 'utf8');
+  const bad = /__stack_pointer|\.section\s+\.(data|bss|rodata)/.exec(text);
+  if (bad) {
+    console.error(`build-wasm: kernels.c uses memory both threads would share (${bad[0]}): keep its state in locals`);
+    process.exit(1);
+  }
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'nnlens-wasm-'));
 try {
   const wasm = join(tmp, 'kernels.wasm');
   const args = [
-    '--target=wasm32', '-msimd128', '-O3', '-nostdlib', '-ffreestanding',
-    '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all', '-Wl,--export=__heap_base',
+    // A shared memory (atomics, bulk-memory): the kernel helper thread runs the same module on the same arena.
+    '--target=wasm32', '-msimd128', '-matomics', '-mbulk-memory', '-O3', '-nostdlib', '-ffreestanding',
+    '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--shared-memory', `-Wl,--max-memory=${ARENA_BYTES}`,
+    '-Wl,--strip-all', '-Wl,--export=__heap_base',
     '-o', wasm, source,
   ];
   const r = spawnSync(clang, args, { encoding: 'utf8' });
@@ -45,6 +66,7 @@ try {
     console.error(`build-wasm: ${clang} ${args.join(' ')}\n${r.stderr}`);
     process.exit(1);
   }
+  checkNoSharedState(clang, tmp);
   const bytes = readFileSync(wasm);
   const b64 = bytes.toString('base64');
   const lines = b64.match(/.{1,120}/g) ?? [];

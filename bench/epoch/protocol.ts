@@ -50,25 +50,46 @@ export interface ReadyInfo {
   [k: string]: unknown;
 }
 
-/** [ns on a CPU, ns waiting for one] of the main thread, from the scheduler (null where Linux does not say). */
-function schedstat(): [number, number] | null {
+/**
+ * [ns on a CPU, ns waiting for one] of the main thread, or summed over every thread of the process (`all`: the
+ * kernel helper's time counts too, and that of V8's own threads), from the scheduler (null where Linux does not say).
+ */
+function schedstat(all = false): [number, number] | null {
   try {
-    const [run, wait] = fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    const tasks = all ? fs.readdirSync('/proc/self/task') : [String(process.pid)];
+    let run = 0;
+    let wait = 0;
+    for (const t of tasks) {
+      try {
+        const [r, w] = fs.readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ').map(Number);
+        run += r;
+        wait += w;
+      } catch {
+        // a thread that ended between the listing and the read
+      }
+    }
     return Number.isFinite(run) && Number.isFinite(wait) ? [run, wait] : null;
   } catch {
     return null;
   }
 }
 
-/** Times a run: wall time, and the main thread's CPU and wait times (see RunResult). */
+/**
+ * Times a run: wall time, and the CPU and wait times (see RunResult) of the main thread, or of every thread of the
+ * process when `allThreads` (a run that trains on more than one thread).
+ */
 export class Clock {
   private readonly t0 = performance.now();
   private readonly cpu0 = process.cpuUsage();
-  private readonly s0 = schedstat();
+  private readonly s0: [number, number] | null;
+
+  constructor(private readonly allThreads = false) {
+    this.s0 = schedstat(allThreads);
+  }
 
   stop(): Pick<RunResult, 'seconds' | 'cpuSeconds' | 'waitSeconds'> {
     const seconds = (performance.now() - this.t0) / 1000;
-    const s1 = schedstat();
+    const s1 = schedstat(this.allThreads);
     if (this.s0 && s1) return { seconds, cpuSeconds: (s1[0] - this.s0[0]) / 1e9, waitSeconds: (s1[1] - this.s0[1]) / 1e9 };
     const c = process.cpuUsage(this.cpu0); // every thread of the process: an upper bound
     return { seconds, cpuSeconds: (c.user + c.system) / 1e6, waitSeconds: null };

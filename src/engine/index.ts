@@ -32,4 +32,5 @@ export * as nn from './nn';
 export * as optim from './optim';
 export { evaluate as evaluateExpression, ExpressionError, repr as pyReprValue } from './expr';
 export type { EvalResult as ExpressionResult } from './expr';
-export { kernelBackend, setKernelBackend, pinnedBytes, allocPinned, wasmBytesToUnit } from './kernels/wasm';
+export { kernelBackend, setKernelBackend, pinnedBytes, allocPinned, wasmBytesToUnit, attachKernelHelper, detachKernelHelper, kernelThreads } from './kernels/wasm';
+export type { HelperStarter, HelperThread } from './kernels/helper';

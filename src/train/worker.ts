@@ -13,9 +13,14 @@ import { Trainer, TrainingError } from './trainer';
 import { loadDataSource } from './data-source';
 import { payloadsToStateDict, snapshotParameters, transferables } from './snapshot';
 import { validateHostToWorker } from './validate';
+import { useKernelThreads } from './kernel-threads';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
+
+// A kernel helper thread on a machine of two CPUs or more (NNLENS_THREADS=1: none). It sleeps between runs and
+// ends with this worker; a run that starts before it is ready begins on one thread.
+void useKernelThreads();
 
 function post(m: WorkerToHost): void {
   const buffers =

@@ -1,5 +1,6 @@
 /** Unary maps over contiguous runs, and the fused backward kernels of the activations. */
 import type { Storage } from '../dtype';
+import { WASM_MIN_ELEMENTWISE, wasmRelu, wasmReluBackward } from './wasm';
 
 export const enum Un {
   Neg, Exp, Log, Sqrt, Abs, Sigmoid, Tanh, Relu, Clamp, Sign, Square, Reciprocal, Cast,
@@ -27,6 +28,7 @@ export function unaryKernel(op: Un, n: number, out: Storage, src: Storage, s: nu
       return;
     case Un.Tanh: for (let i = 0; i < n; i++) out[i] = Math.tanh(src[s + i]); return;
     case Un.Relu:
+      if (n >= WASM_MIN_ELEMENTWISE && out instanceof Float32Array && src instanceof Float32Array && wasmRelu(out, src, s, n)) return;
       for (let i = 0; i < n; i++) {
         const x = src[s + i];
         out[i] = x > 0 ? x : x !== x ? x : 0;
@@ -66,5 +68,6 @@ export function tanhBackward(n: number, out: Storage, g: Storage, gOff: number, 
 
 /** dx = g where y > 0 (PyTorch's threshold_backward uses the output). */
 export function reluBackward(n: number, out: Storage, g: Storage, gOff: number, y: Storage, yOff: number): void {
+  if (n >= WASM_MIN_ELEMENTWISE && out instanceof Float32Array && g instanceof Float32Array && y instanceof Float32Array && wasmReluBackward(out, g, gOff, y, yOff, n)) return;
   for (let i = 0; i < n; i++) out[i] = y[yOff + i] > 0 ? g[gOff + i] : 0;
 }

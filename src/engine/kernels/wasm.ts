@@ -11,23 +11,15 @@
  */
 import type { Storage } from '../dtype';
 import { kernelsWasmBase64 } from './wasm/kernels-wasm';
-
-interface Exports {
-  gemm_nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
-  gemm_nn(M: number, N: number, K: number, A: number, si: number, sk: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
-  sgd_f32(p: number, g: number, n: number, alpha: number): void;
-  linear_fwd_sparse(M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void;
-  u8_to_unit(out: number, src: number, n: number): void;
-  wgrad_sparse(M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void;
-  __heap_base: { value: number };
-}
+import { attachHelper, CONTROL_BYTES, detachHelper, helperThreads, type HelperStarter } from './helper';
+import { gemmNN, gemmNT, linearForward, sgd, weightGrad, zero, type Exports } from './split';
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: unknown };
 }
@@ -78,6 +70,7 @@ export class Heap {
 
 export interface WasmKernels {
   readonly k: Exports;
+  readonly module: object;
   readonly memory: WasmMemory;
   readonly f32: Float32Array;
   readonly u8: Uint8Array;
@@ -109,15 +102,16 @@ function instantiate(): WasmKernels | null {
   try {
     const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (!WA) return null;
-    const memory = new WA.Memory({ initial: ARENA_BYTES / 65536, maximum: ARENA_BYTES / 65536 });
+    // Shared (a SharedArrayBuffer underneath), so that a kernel helper thread can work in it too.
+    const memory = new WA.Memory({ initial: ARENA_BYTES / 65536, maximum: ARENA_BYTES / 65536, shared: true });
     const module = new WA.Module(decodeBase64(kernelsWasmBase64));
     const k = new WA.Instance(module, { env: { memory } }).exports as Exports;
     const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
     const heap = new Heap(base, ARENA_BYTES);
     finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
-    return { k, memory, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap };
+    return { k, module, memory, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap };
   } catch {
-    return null; // no WebAssembly, no SIMD, or no room for the arena: the JavaScript kernels do the work
+    return null; // no WebAssembly, SIMD or shared memory, or no room for the arena: the JavaScript kernels do the work
   }
 }
 
@@ -138,6 +132,31 @@ export function kernelBackend(): 'wasm' | 'js' {
   return wasmKernels() ? 'wasm' : 'js';
 }
 
+let controlAt = -1;
+
+/**
+ * Starts a second thread for the kernels (helper.ts) with `start`; false when the kernels are not WebAssembly
+ * here. Large products and SGD steps are then split between the calling thread and the helper.
+ */
+export function attachKernelHelper(start: HelperStarter): boolean {
+  const w = wasmKernels();
+  if (!w) return false;
+  if (controlAt < 0) controlAt = w.heap.alloc(CONTROL_BYTES);
+  if (controlAt < 0) return false;
+  attachHelper(start, w.module, w.memory, controlAt);
+  return true;
+}
+
+/** Ends the kernel helper thread, if any. */
+export function detachKernelHelper(): void {
+  detachHelper();
+}
+
+/** Threads the kernels use now: 2 while a helper is attached and ready, else 1. */
+export function kernelThreads(): number {
+  return state ? helperThreads() : 1;
+}
+
 /** A zeroed float32 array in the arena (freed when collected), or null when there is no arena or no room. */
 export function allocPinned(n: number): Float32Array | null {
   const w = wasmKernels();
@@ -145,7 +164,7 @@ export function allocPinned(n: number): Float32Array | null {
   const at = w.heap.alloc(n * 4);
   if (at < 0) return null;
   const arr = new Float32Array(w.memory.buffer, at, n);
-  arr.fill(0); // a reused block holds its previous tensor's values
+  w.k.zero_f32(at, n); // a reused block holds its previous tensor's values
   finalizer?.register(arr, at);
   return arr;
 }
@@ -257,7 +276,7 @@ export function wasmGemmNT(
 ): boolean {
   const nc = span(M, N, ldc);
   return call([[A, aOff, span(M, K, lda)], [B, bOff, span(N, K, ldb)]], [C, cOff, nc], accumulate || nc !== M * N, 0,
-    (k, [pa, pb, pc]) => k.gemm_nt(M, N, K, pa, lda, pb, ldb, pc, ldc, accumulate ? 1 : 0));
+    (k, [pa, pb, pc]) => gemmNT(k, M, N, K, pa, lda, pb, ldb, pc, ldc, accumulate ? 1 : 0));
 }
 
 /**
@@ -272,12 +291,12 @@ export function wasmGemmNN(
   const na = M === 0 || K === 0 ? 0 : (M - 1) * si + (K - 1) * sk + 1;
   const nc = span(M, N, ldc);
   return call([[A, aOff, na], [B, bOff, span(K, N, ldb)]], [C, cOff, nc], accumulate || nc !== M * N, 0,
-    (k, [pa, pb, pc]) => k.gemm_nn(M, N, K, pa, si, sk, pb, ldb, pc, ldc, accumulate ? 1 : 0));
+    (k, [pa, pb, pc]) => gemmNN(k, M, N, K, pa, si, sk, pb, ldb, pc, ldc, accumulate ? 1 : 0));
 }
 
 /** p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD). False when the caller must do it. */
 export function wasmSgd(p: Float32Array, pOff: number, g: Float32Array, n: number, alpha: number): boolean {
-  return call([[g, 0, n]], [p, pOff, n], true, 0, (k, [pg, pp]) => k.sgd_f32(pp, pg, n, alpha));
+  return call([[g, 0, n]], [p, pOff, n], true, 0, (k, [pg, pp]) => sgd(k, pp, pg, n, alpha));
 }
 
 /**
@@ -294,7 +313,7 @@ export function wasmLinearForward(
   const nc = span(M, N, ldc);
   const ints = 4 * ((M + 1) >> 1) * ((K >> 2) + 1) + 16;
   return call([[X, xOff, span(M, K, ldx)], [W, wOff, span(N, K, ldw)]], [C, cOff, nc], accumulate || nc !== M * N, ints,
-    (k, [px, pw, pc], segs) => k.linear_fwd_sparse(M, N, K, px, ldx, pw, ldw, pc, ldc, accumulate ? 1 : 0, segs));
+    (k, [px, pw, pc], segs) => linearForward(k, M, N, K, px, ldx, pw, ldw, pc, ldc, accumulate ? 1 : 0, segs));
 }
 
 /**
@@ -309,7 +328,38 @@ export function wasmWeightGrad(
   const nc = span(M, N, ldc);
   const ints = 4 * (N >> 3) * (R + 1) + 16;
   return call([[G, gOff, span(R, M, ldg)], [X, xOff, span(R, N, ldx)]], [C, cOff, nc], accumulate || nc !== M * N, ints,
-    (k, [pg, px, pc], lists) => k.wgrad_sparse(M, N, R, pg, ldg, px, ldx, pc, ldc, accumulate ? 1 : 0, lists));
+    (k, [pg, px, pc], lists) => weightGrad(k, M, N, R, pg, ldg, px, ldx, pc, ldc, accumulate ? 1 : 0, lists));
+}
+
+/**
+ * Element-wise loops over more than this many floats go to the kernels (copied in and out of the arena: about
+ * ten times faster than the JavaScript loop even so).
+ */
+export const WASM_MIN_ELEMENTWISE = 4096;
+
+/** out[0..n) = relu(x[xOff..xOff+n)) in float32. False when the caller must do it. */
+export function wasmRelu(out: Float32Array, x: Float32Array, xOff: number, n: number): boolean {
+  return call([[x, xOff, n]], [out, 0, n], false, 0, (k, [px, po]) => k.relu_f32(po, px, n));
+}
+
+/** out[0..n) = g where y > 0, else 0 (ReLU's backward from its output). False when the caller must do it. */
+export function wasmReluBackward(out: Float32Array, g: Float32Array, gOff: number, y: Float32Array, yOff: number, n: number): boolean {
+  return call([[g, gOff, n], [y, yOff, n]], [out, 0, n], false, 0, (k, [pg, py, po]) => k.relu_bwd_f32(po, pg, py, n));
+}
+
+/** out[c] = Σ_r src[off + r·cols + c], accumulated in float64 in row order. False when the caller must do it. */
+export function wasmColumnSum(out: Float32Array, src: Float32Array, off: number, rows: number, cols: number): boolean {
+  return call([[src, off, rows * cols]], [out, 0, cols], false, 0, (k, [ps, po]) => k.col_sum_f32(po, ps, rows, cols));
+}
+
+/**
+ * a[off..off+n) = 0 when `a` is pinned (a gradient's zero_grad: the kernels' memory.fill, shared with the helper;
+ * a JavaScript fill of the shared memory goes element by element). False when the caller must do it.
+ */
+export function wasmZero(a: Storage, off: number, n: number): boolean {
+  if (state == null || a.buffer !== state.memory.buffer || (forced ?? envBackend()) === 'js') return false;
+  zero(state.k, a.byteOffset + 4 * off, n);
+  return true;
 }
 
 /**

@@ -7,6 +7,7 @@ import { DType, allocStorage, promoteTypes, promoteWithScalar, isFloating } from
 import { broadcastShapes, broadcastStrides, contiguousStrides, numel, formatShape, sameShape } from '../shape';
 import { sumToShape } from './reduce';
 import { contiguousData, toDType } from './view';
+import { wasmZero } from '../kernels/wasm';
 
 function category(d: DType): number {
   return d === 'bool' ? 0 : isFloating(d) ? 2 : 1;
@@ -282,7 +283,9 @@ function inPlaceFlat(t: Tensor, o: Tensor | number, op: InPlaceOp, alpha: number
   const n = t.numel();
   const a = t.offset;
   if (typeof o === 'number') {
-    if (op === 'copy') w.fill(o, a, a + n);
+    if (op === 'copy') {
+      if (!Object.is(o, 0) || !wasmZero(w, a, n)) w.fill(o, a, a + n); // +0 only: memory.fill writes +0
+    }
     else if (op === 'add') for (let i = 0; i < n; i++) w[a + i] += alpha * o;
     else if (op === 'mul') for (let i = 0; i < n; i++) w[a + i] *= o;
     else for (let i = 0; i < n; i++) w[a + i] /= o;

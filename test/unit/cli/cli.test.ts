@@ -98,10 +98,25 @@ describe('nnlens', () => {
     for (const [k, v] of torchW) assert.ok((mine.get(k) as torch.Tensor).sub(v).abs().max().item() < 1e-5, k);
   });
 
+  it('train --threads 1 and --threads 2 give the same weights bit for bit; --threads 3 is a usage error', async () => {
+    const outs: Buffer[] = [];
+    for (const t of ['1', '2']) {
+      const out = path.join(dir, `threads${t}.safetensors`);
+      const r = await cli(['train', 'seed.nn.json', '--steps', '30', '--batch-size', '64', '--threads', t, '--out', out, '--json']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal((JSON.parse(r.out.split('\n')[0]) as { threads: number }).threads, Number(t));
+      outs.push(fs.readFileSync(out));
+    }
+    assert.ok(outs[0].equals(outs[1]), 'the two weight files are identical');
+    const bad = await cli(['train', 'seed.nn.json', '--threads', '3']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--threads must be 1 or 2, got 3/);
+  });
+
   it('train on a terminal draws a progress bar and prints epoch lines and a summary', async () => {
     const r = await cli(['train', 'seed.nn.json', '--epochs', '1', '--batch-size', '200', '--no-shuffle', '--lr', '0.5'], { tty: true });
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /^training seed-mlp on the embedded MNIST subset: 8,000 train \/ 2,000 test images, 1 epoch of 40 steps \(batch 200\)\n/);
+    assert.match(r.err, /^training seed-mlp on the embedded MNIST subset: 8,000 train \/ 2,000 test images, 1 epoch of 40 steps \(batch 200\), [12] threads?\n/);
     assert.ok(r.err.includes('\x1b[K'), 'the bar line is cleared as it is redrawn');
     const plain = r.err.split('\x1b[K').join('');
     assert.match(plain, /\repoch 1\/1 \[#*\.*\] \d+\/40 loss \d\.\d{4} acc \d+\.\d% [\d,]+ samples\/s/);

@@ -23,7 +23,7 @@ export interface AllocReport<T> {
 function bytesRequested(args: unknown[], itemSize: number): number {
   const a = args[0];
   if (typeof a === 'number') return a * itemSize;
-  if (a instanceof ArrayBuffer && a === arenaBuffer()) return Number(args[2] ?? 0) * itemSize;
+  if (a != null && a === arenaBuffer()) return Number(args[2] ?? 0) * itemSize; // a SharedArrayBuffer
   if (a instanceof ArrayBuffer || ArrayBuffer.isView(a)) return args.length > 1 ? 0 : ArrayBuffer.isView(a) && !(a instanceof DataView) ? (a as unknown as { length: number }).length * itemSize : 0;
   if (a && typeof a === 'object' && 'length' in a) return Number((a as { length: unknown }).length) * itemSize;
   return 0;

@@ -215,13 +215,13 @@ static int sum_finite(const f32 *a, int rows, int cols, int ld) {
 }
 
 /*
- * The Linear forward C (+)= X·Wᵀ for a batch with many zero inputs (image pixels): gemm_nt's blocks, where each
- * pair of rows of X takes only the four-wide segments where either row holds a non-zero. Skipping 0·w is exact
- * when W is finite; otherwise (0·inf is NaN), or when fewer than half of the segments are zero, this is
- * gemm_nt. `segs` is scratch for ceil(M/2)·(K/4 + 1) ints.
+ * The Linear forward for a batch with many zero inputs (image pixels), in two steps so that the rows of W can be
+ * shared between threads: fwd_segments lists, for each pair of rows of X, the four-wide segments where either row
+ * holds a non-zero (`segs`: ceil(M/2)·(K/4 + 1) ints) and returns 1 when at least half of them are zero, else 0
+ * (the caller then takes gemm_nt). linear_fwd_segs is then gemm_nt's blocks over those segments only.
  */
-EXPORT(linear_fwd_sparse)
-void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W, int ldw, f32 *C, int ldc, int acc, int *segs) {
+EXPORT(fwd_segments)
+int fwd_segments(int M, int K, const f32 *X, int ldx, int *segs) {
   const int K4 = K & ~3, S = K4 >> 2, P = (M + 1) >> 1;
   int *count = segs + P * S, total = 0;
   for (int p = 0; p < P; p++) {
@@ -231,7 +231,19 @@ void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W,
     count[p] = n;
     total += n;
   }
-  if (2 * total > P * S || !sum_finite(W, N, K, ldw)) { gemm_nt(M, N, K, X, ldx, W, ldw, C, ldc, acc); return; }
+  return 2 * total <= P * S;
+}
+
+/*
+ * C (+)= X·Wᵀ over the segments fwd_segments listed (for the same M, K and X). Skipping 0·w is exact when W is
+ * finite; otherwise (0·inf is NaN) this is gemm_nt. Each row of W is used alone, so any rows [j0, j1) of a W can
+ * be done by one call (W + j0·ldw, C + j0) and the rest by another, on another thread.
+ */
+EXPORT(linear_fwd_segs)
+void linear_fwd_segs(int M, int N, int K, const f32 *X, int ldx, const f32 *W, int ldw, f32 *C, int ldc, int acc, const int *segs) {
+  if (!sum_finite(W, N, K, ldw)) { gemm_nt(M, N, K, X, ldx, W, ldw, C, ldc, acc); return; }
+  const int K4 = K & ~3, S = K4 >> 2, P = (M + 1) >> 1;
+  const int *count = segs + P * S;
   int j = 0;
   for (; j + 4 <= N; j += 4) {
     for (int p = 0; p < P; p++) {
@@ -253,13 +265,13 @@ void linear_fwd_sparse(int M, int N, int K, const f32 *X, int ldx, const f32 *W,
 
 /*
  * The weight gradient C (+)= Gᵀ·X (G [R, M] row-major: the output gradient; X [R, N]: the batch) when X has many
- * zeros: gemm_nn's block of four rows of C by eight columns, where only the rows of X with a non-zero in those
- * eight columns take part. Skipping g·0 is exact when G is finite; otherwise, or when fewer than half of the
- * row blocks are zero, this is gemm_nn. `lists` is scratch for (N/8)·(R + 1) ints.
+ * zeros, in two steps so that the rows of C can be shared between threads: wgrad_lists lists, for each eight
+ * columns of X, the rows with a non-zero there (`lists`: (N/8)·(R + 1) ints) and returns 1 when at least half of
+ * those row blocks are zero, else 0 (the caller then takes gemm_nn).
  */
-EXPORT(wgrad_sparse)
-void wgrad_sparse(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int ldx, f32 *C, int ldc, int acc, int *lists) {
-  const int N8 = N & ~7, S = N8 >> 3;
+EXPORT(wgrad_lists)
+int wgrad_lists(int N, int R, const f32 *X, int ldx, int *lists) {
+  const int S = (N & ~7) >> 3;
   int *count = lists + S * R, total = 0;
   for (int s = 0; s < S; s++) count[s] = 0;
   for (int r = 0; r < R; r++) {
@@ -269,15 +281,26 @@ void wgrad_sparse(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int 
     }
   }
   for (int s = 0; s < S; s++) total += count[s];
-  if (2 * total > S * R || !sum_finite(G, R, M, ldg)) { gemm_nn(M, N, R, G, 1, ldg, X, ldx, C, ldc, acc); return; }
+  return 2 * total <= S * R;
+}
+
+/*
+ * C (+)= Gᵀ·X over the rows wgrad_lists listed (for the same N, R and X): gemm_nn's block of four rows of C by
+ * eight columns, where only the rows of X with a non-zero in those eight columns take part. Skipping g·0 is exact
+ * when G is finite; otherwise this is gemm_nn. Rows [i0, i1) of C (G + i0, C + i0·ldc) can go to another call.
+ */
+EXPORT(wgrad_from_lists)
+void wgrad_from_lists(int M, int N, int R, const f32 *G, int ldg, const f32 *X, int ldx, f32 *C, int ldc, int acc, const int *lists) {
+  if (!sum_finite(G, R, M, ldg)) { gemm_nn(M, N, R, G, 1, ldg, X, ldx, C, ldc, acc); return; }
+  const int N8 = N & ~7, S = N8 >> 3;
+  const int *count = lists + S * R;
   const v128_t z = wasm_f32x4_splat(0);
   int j = 0;
   for (; j + 4 <= M; j += 4) {
     for (int s = 0; s < S; s++) {
       const int k = 8 * s, n = count[s];
-      const int *list = lists + s * R;
       if (n == 0 && acc) continue;
-      nn_block4x8(G + j, 1, ldg, X + k, ldx, list, n, C + j * ldc + k, ldc, acc);
+      nn_block4x8(G + j, 1, ldg, X + k, ldx, lists + s * R, n, C + j * ldc + k, ldc, acc);
     }
   }
   for (; j < M; j++) {
@@ -318,6 +341,64 @@ void u8_to_unit(f32 *out, const unsigned char *in, int n) {
     wasm_v128_store(out + i + 12, wasm_f32x4_div(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(hi)), d));
   }
   for (; i < n; i++) out[i] = (f32)in[i] / 255.0f;
+}
+
+/*
+ * ReLU: out = x where x > 0 or x is NaN, else +0 (the JavaScript loop's numbers, four at a time; a JavaScript
+ * loop does one element per nanosecond or two, this about twenty).
+ */
+EXPORT(relu_f32)
+void relu_f32(f32 *out, const f32 *x, int n) {
+  const v128_t z = wasm_f32x4_splat(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t keep = wasm_v128_or(wasm_f32x4_gt(v, z), wasm_f32x4_ne(v, v));
+    wasm_v128_store(out + i, wasm_v128_and(v, keep));
+  }
+  for (; i < n; i++) { const v = x[i]; out[i] = v > 0 || v != v ? v : 0; }
+}
+
+/* ReLU's backward from its output y: out = g where y > 0, else +0. */
+EXPORT(relu_bwd_f32)
+void relu_bwd_f32(f32 *out, const f32 *g, const f32 *y, int n) {
+  const v128_t z = wasm_f32x4_splat(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    wasm_v128_store(out + i, wasm_v128_and(wasm_v128_load(g + i), wasm_f32x4_gt(wasm_v128_load(y + i), z)));
+  }
+  for (; i < n; i++) out[i] = y[i] > 0 ? g[i] : 0;
+}
+
+/*
+ * out[c] = Σ_r src[r·cols + c] over the rows in order, accumulated in float64 and rounded once (a bias gradient:
+ * the batch's sum), two columns per float64 lane pair.
+ */
+EXPORT(col_sum_f32)
+void col_sum_f32(f32 *out, const f32 *src, int rows, int cols) {
+  int c = 0;
+  for (; c + 4 <= cols; c += 4) {
+    v128_t lo = wasm_f64x2_splat(0), hi = lo;
+    const f32 *p = src + c;
+    for (int r = 0; r < rows; r++, p += cols) {
+      const v128_t v = wasm_v128_load(p);
+      lo = wasm_f64x2_add(lo, wasm_f64x2_promote_low_f32x4(v));
+      hi = wasm_f64x2_add(hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+    }
+    const v128_t l = wasm_f32x4_demote_f64x2_zero(lo), h = wasm_f32x4_demote_f64x2_zero(hi);
+    wasm_v128_store(out + c, wasm_i32x4_shuffle(l, h, 0, 1, 4, 5));
+  }
+  for (; c < cols; c++) {
+    double a = 0;
+    for (int r = 0; r < rows; r++) a += src[r * cols + c];
+    out[c] = (f32)a;
+  }
+}
+
+/* p[0..n) = 0 (memory.fill): the JavaScript fill of a shared memory's array goes element by element. */
+EXPORT(zero_f32)
+void zero_f32(f32 *p, int n) {
+  __builtin_memset(p, 0, (unsigned long)n * sizeof(f32));
 }
 
 /*

@@ -1,0 +1,93 @@
+/**
+ * The kernels of wasm/kernels.c as the rest of the engine calls them: on this thread, or shared with the kernel
+ * helper (helper.ts) when one is ready and the product is large enough to pay for the hand-off. A shared call is
+ * cut along its output into chunks at multiples of the kernel's block width, so every output element is computed
+ * exactly as by one call on one thread. Addresses are byte offsets in the arena.
+ */
+import { readyHelper, runJob } from './helper';
+
+export interface Exports {
+  gemm_nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
+  gemm_nn(M: number, N: number, K: number, A: number, si: number, sk: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
+  sgd_f32(p: number, g: number, n: number, alpha: number): void;
+  zero_f32(p: number, n: number): void;
+  relu_f32(out: number, x: number, n: number): void;
+  relu_bwd_f32(out: number, g: number, y: number, n: number): void;
+  col_sum_f32(out: number, src: number, rows: number, cols: number): void;
+  fwd_segments(M: number, K: number, X: number, ldx: number, segs: number): number;
+  linear_fwd_segs(M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void;
+  u8_to_unit(out: number, src: number, n: number): void;
+  wgrad_lists(N: number, R: number, X: number, ldx: number, lists: number): number;
+  wgrad_from_lists(M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void;
+  __heap_base: { value: number };
+}
+
+/**
+ * Products of fewer multiply-adds than this (about 50 µs) stay on one thread: the other core has to fetch their
+ * operands from this one's cache, and at batch 10 (half a million) that costs more than it saves (npm run bench).
+ */
+export const SPLIT_MIN_MACS = 1 << 20;
+/** SGD steps over fewer parameters than this stay on one thread. */
+export const SPLIT_MIN_SGD = 131072;
+/** About this much work per chunk (a few microseconds): small enough to balance, large enough that taking one is free. */
+const CHUNK_MACS = 131072;
+const MAX_CHUNKS = 16;
+
+/** Elements per chunk when `total` (split in multiples of q) carries `work` multiply-adds. */
+function chunkOf(total: number, q: number, work: number): number {
+  const n = Math.min(MAX_CHUNKS, Math.max(2, Math.round(work / CHUNK_MACS)));
+  return Math.max(q, Math.ceil(total / n / q) * q);
+}
+
+/** C (+)= A·Bᵀ: split along N (rows of B, columns of C) in multiples of 4. */
+export function gemmNT(k: Exports, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
+  const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
+  if (!h) return k.gemm_nt(M, N, K, A, lda, B, ldb, C, ldc, acc);
+  runJob(h, k.gemm_nt, { kernel: 'gemm_nt', args: [M, N, K, A, lda, B, ldb, C, ldc, acc], sizeArg: 1, chunk: chunkOf(N, 4, M * N * K), adv: [[5, 4 * ldb], [7, 4]], scratchArg: -1, scratchBytes: 0 });
+}
+
+/** C (+)= A·B (A strided by si, sk): split along N in multiples of 8, or along M in multiples of 4 when N is narrow. */
+export function gemmNN(k: Exports, M: number, N: number, K: number, A: number, si: number, sk: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
+  const h = M * N * K >= SPLIT_MIN_MACS && (N >= 16 || M >= 8) ? readyHelper() : null;
+  if (!h) return k.gemm_nn(M, N, K, A, si, sk, B, ldb, C, ldc, acc);
+  const args = [M, N, K, A, si, sk, B, ldb, C, ldc, acc];
+  if (N >= 16) runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 1, chunk: chunkOf(N, 8, M * N * K), adv: [[6, 4], [8, 4]], scratchArg: -1, scratchBytes: 0 });
+  else runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: chunkOf(M, 4, M * N * K), adv: [[3, 4 * si], [8, 4 * ldc]], scratchArg: -1, scratchBytes: 0 });
+}
+
+/**
+ * The sparse Linear forward: X's non-zero segments listed once (in `segs`), then the rows of W split in multiples
+ * of 4; dense (gemm_nt) when X is not sparse enough.
+ */
+export function linearForward(k: Exports, M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void {
+  if (!k.fwd_segments(M, K, X, ldx, segs)) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
+  const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
+  if (!h) return k.linear_fwd_segs(M, N, K, X, ldx, W, ldw, C, ldc, acc, segs);
+  runJob(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: chunkOf(N, 4, M * N * K), adv: [[5, 4 * ldw], [7, 4]], scratchArg: -1, scratchBytes: 0 });
+}
+
+/**
+ * The sparse weight gradient: X's non-zero rows listed once per eight columns (in `lists`), then the rows of C
+ * (the output units) split in multiples of 4, as the forward and the SGD step split the same weight, so that a
+ * thread keeps its rows in its cache; dense (gemm_nn) when X is not sparse enough.
+ */
+export function weightGrad(k: Exports, M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void {
+  if (!k.wgrad_lists(N, R, X, ldx, lists)) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
+  const h = M * N * R >= SPLIT_MIN_MACS && M >= 8 ? readyHelper() : null;
+  if (!h) return k.wgrad_from_lists(M, N, R, G, ldg, X, ldx, C, ldc, acc, lists);
+  runJob(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: chunkOf(M, 4, M * N * R), adv: [[3, 4], [7, 4 * ldc]], scratchArg: -1, scratchBytes: 0 });
+}
+
+/** p += alpha·g over n floats: split in multiples of 4. */
+export function sgd(k: Exports, p: number, g: number, n: number, alpha: number): void {
+  const h = n >= SPLIT_MIN_SGD ? readyHelper() : null;
+  if (!h) return k.sgd_f32(p, g, n, alpha);
+  runJob(h, k.sgd_f32, { kernel: 'sgd_f32', args: [p, g, n, alpha], sizeArg: 2, chunk: chunkOf(n, 4, 4 * n), adv: [[0, 4], [1, 4]], scratchArg: -1, scratchBytes: 0 });
+}
+
+/** p[0..n) = 0, split as the SGD step is (a gradient's zero_grad). */
+export function zero(k: Exports, p: number, n: number): void {
+  const h = n >= SPLIT_MIN_SGD ? readyHelper() : null;
+  if (!h) return k.zero_f32(p, n);
+  runJob(h, k.zero_f32, { kernel: 'zero_f32', args: [p, n], sizeArg: 1, chunk: chunkOf(n, 4, 4 * n), adv: [[0, 4]], scratchArg: -1, scratchBytes: 0 });
+}

@@ -345,7 +345,7 @@ export async function main(): Promise<void> {
   const loadText = `load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} at the end${waitAll === null ? '' : `; the training threads waited for a CPU ${pct(waitAll)} of the time (median)`}`;
   console.log(`\nOne epoch of ${dataLine}: median wall-clock s/epoch of ${REPS} interleaved run${REPS > 1 ? 's' : ''} · ratio to PyTorch with its DataLoader (median of the per-repetition ratios) · test accuracy after the run`);
   console.log(table);
-  console.log(`(${os.cpus().length} cores, one thread per implementation; ${loadText})`);
+  console.log(`(${os.cpus().length} cores, one thread per implementation but ours, which has its kernel helper (ours-1t: none); ${loadText})`);
   if (busy) console.log(`WARNING: the machine was busy with other work: wall times are inflated and noisy. The CPU times below are what the runs cost their thread, close to the wall times of an idle machine.`);
   console.log(`\nCPU time of the training thread per epoch (median) · ratio to PyTorch with its DataLoader (median of the per-repetition ratios):`);
   console.log(cpuTable);

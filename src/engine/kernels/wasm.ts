@@ -10,7 +10,7 @@
  * JavaScript loop: `wasmKernels()` returns null.
  */
 import type { Storage } from '../dtype';
-import { kernelsWasmBase64 } from './wasm/kernels-wasm';
+import { kernelsWasmBase64, kernelsWasmLocalBase64 } from './wasm/kernels-wasm';
 import { attachHelper, CONTROL_BYTES, detachHelper, helperThreads, type HelperStarter } from './helper';
 import { gemmNN, gemmNT, linearForward, sgd, weightGrad, zero, type Exports } from './split';
 
@@ -72,6 +72,10 @@ export interface WasmKernels {
   readonly k: Exports;
   readonly module: object;
   readonly memory: WasmMemory;
+  /** A shared memory (a kernel helper can attach), or an ordinary one. */
+  readonly shared: boolean;
+  /** Frees a pinned array's block when it is collected. */
+  readonly finalizer: FinalizationRegistry<number>;
   readonly f32: Float32Array;
   readonly u8: Uint8Array;
   readonly heap: Heap;
@@ -79,7 +83,6 @@ export interface WasmKernels {
 
 let state: WasmKernels | null | undefined;
 let forced: 'js' | 'wasm' | undefined;
-let finalizer: FinalizationRegistry<number> | null = null;
 
 /** NNLENS_KERNELS from the environment, read once (process.env is a slow lookup, and the kernels run per step). */
 let env: string | undefined | null = null;
@@ -98,21 +101,31 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/** One build of the kernels on a fresh arena; throws where this host cannot (no SIMD, no shared memory, no room). */
+export function instantiateKernels(bytes: string, shared: boolean): WasmKernels {
+  const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!WA) throw new Error('no WebAssembly');
+  const memory = new WA.Memory({ initial: ARENA_BYTES / 65536, maximum: ARENA_BYTES / 65536, shared });
+  const module = new WA.Module(decodeBase64(bytes));
+  const k = new WA.Instance(module, { env: { memory } }).exports as Exports;
+  const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
+  const heap = new Heap(base, ARENA_BYTES);
+  const finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
+  return { k, module, memory, shared, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap, finalizer };
+}
+
+/** The builds, best first: on a shared memory (a kernel helper thread can work in it too), then on an ordinary one. */
+export const KERNEL_BUILDS = [[kernelsWasmBase64, true], [kernelsWasmLocalBase64, false]] as const;
+
 function instantiate(): WasmKernels | null {
-  try {
-    const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!WA) return null;
-    // Shared (a SharedArrayBuffer underneath), so that a kernel helper thread can work in it too.
-    const memory = new WA.Memory({ initial: ARENA_BYTES / 65536, maximum: ARENA_BYTES / 65536, shared: true });
-    const module = new WA.Module(decodeBase64(kernelsWasmBase64));
-    const k = new WA.Instance(module, { env: { memory } }).exports as Exports;
-    const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
-    const heap = new Heap(base, ARENA_BYTES);
-    finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
-    return { k, module, memory, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap };
-  } catch {
-    return null; // no WebAssembly, SIMD or shared memory, or no room for the arena: the JavaScript kernels do the work
+  for (const [bytes, shared] of KERNEL_BUILDS) {
+    try {
+      return instantiateKernels(bytes, shared);
+    } catch {
+      // the next build, else the JavaScript kernels
+    }
   }
+  return null;
 }
 
 /** The kernels, or null when the JavaScript loops must be used. */
@@ -140,7 +153,7 @@ let controlAt = -1;
  */
 export function attachKernelHelper(start: HelperStarter): boolean {
   const w = wasmKernels();
-  if (!w) return false;
+  if (!w || !w.shared) return false;
   if (controlAt < 0) controlAt = w.heap.alloc(CONTROL_BYTES);
   if (controlAt < 0) return false;
   attachHelper(start, w.module, w.memory, controlAt);
@@ -165,7 +178,7 @@ export function allocPinned(n: number): Float32Array | null {
   if (at < 0) return null;
   const arr = new Float32Array(w.memory.buffer, at, n);
   w.k.zero_f32(at, n); // a reused block holds its previous tensor's values
-  finalizer?.register(arr, at);
+  w.finalizer.register(arr, at);
   return arr;
 }
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import * as torch from '../../../src/engine';
 import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
-import { Heap, isPinned, setKernelBackend, wasmBytesToUnit, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
+import { Heap, instantiateKernels, isPinned, KERNEL_BUILDS, setKernelBackend, wasmBytesToUnit, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
 import { sourceSha256 } from '../../../src/engine/kernels/wasm/kernels-wasm';
 import { loadEmbedded } from '../../../src/data/dataset';
 
@@ -41,6 +41,23 @@ describe('WebAssembly SIMD kernels', () => {
   it('kernels-wasm.ts is built from the committed kernels.c (node scripts/build-wasm.mjs)', () => {
     const c = readFileSync(path.join(root, 'src/engine/kernels/wasm/kernels.c'));
     assert.equal(sourceSha256, createHash('sha256').update(c).digest('hex'));
+  });
+
+  it('the build for hosts without shared WebAssembly memory loads and gives the same bits as the shared one', () => {
+    const [shared, local] = KERNEL_BUILDS.map(([bytes, s]) => instantiateKernels(bytes, s));
+    assert.equal(shared.shared, true);
+    assert.equal(local.shared, false);
+    const M = 13, N = 21, K = 301;
+    const A = randomArray(M * K, 1), B = randomArray(N * K, 2), G = randomArray(N * K, 3);
+    const outs = [shared, local].map((w) => {
+      const at = 1 << 20, a = at, b = a + 4 * M * K, c = b + 4 * N * K, p = c + 4 * M * N, g = p + 4 * N * K, r = g + 4 * N * K;
+      w.f32.set(A, a / 4); w.f32.set(B, b / 4); w.f32.set(B, p / 4); w.f32.set(G, g / 4);
+      w.k.gemm_nt(M, N, K, a, K, b, K, c, N, 0);
+      w.k.sgd_f32(p, g, N * K, Math.fround(-0.3));
+      w.k.relu_f32(r, g, N * K);
+      return [c / 4, p / 4, r / 4].map((o, i) => w.f32.slice(o, o + [M * N, N * K, N * K][i]));
+    });
+    for (let i = 0; i < 3; i++) assert.deepEqual(outs[1][i], outs[0][i], ['gemm_nt', 'sgd_f32', 'relu_f32'][i]);
   });
 
   const dims = fc.record({

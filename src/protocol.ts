@@ -112,6 +112,8 @@ export interface TrainOptions {
   shuffle: boolean;
   /** Stop after this many optimiser steps (all epochs when absent). */
   maxSteps?: number;
+  /** Threads for the engine's kernels (1, or 2: a kernel helper thread where the machine has two CPUs or more). */
+  threads?: number;
   /** Throttles, in ms. */
   progressEveryMs: number;
   snapshotEveryMs: number;
@@ -127,7 +129,7 @@ export type HostToWorker =
 
 // ---- worker → host ----
 export type WorkerToHost =
-  | { type: 'started'; runId: number; trainSize: number; testSize: number; stepsPerEpoch: number }
+  | { type: 'started'; runId: number; trainSize: number; testSize: number; stepsPerEpoch: number; threads?: number }
   | { type: 'progress'; runId: number; point: ProgressPoint }
   | { type: 'snapshot'; runId: number; step: number; weights: TensorPayload[]; grads?: TensorPayload[] }
   | { type: 'epochEnd'; runId: number; epoch: number; trainLoss: number; trainAccuracy: number; test: EvalResult }

@@ -96,7 +96,7 @@ export function activateMain(context: vscode.ExtensionContext, reason: string): 
     extensionUri: context.extensionUri,
     log,
     status,
-    options: () => ({ seed: current.defaultSeed, shuffle: true, progressEveryMs: 250, snapshotEveryMs: Math.round(1000 / current.viewUpdatesPerSecond) }),
+    options: () => ({ seed: current.defaultSeed, shuffle: true, progressEveryMs: 250, snapshotEveryMs: Math.round(1000 / current.viewUpdatesPerSecond), threads: current.kernelThreads }),
     dataSource,
     started: (_uri, state) => {
       checkpoints.remove(state.uri);

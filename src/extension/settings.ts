@@ -8,6 +8,7 @@ export interface Settings {
   viewUpdatesPerSecond: number;
   saveWeightsNextToModel: boolean;
   maxParameters: number;
+  kernelThreads: number;
 }
 
 export const DEFAULTS: Settings = {
@@ -17,6 +18,7 @@ export const DEFAULTS: Settings = {
   viewUpdatesPerSecond: 10,
   saveWeightsNextToModel: true,
   maxParameters: 5_000_000,
+  kernelThreads: 2,
 };
 
 const reported = new Set<string>();
@@ -54,5 +56,6 @@ export function readSettings(warn: (message: string) => void, scope?: vscode.Uri
     viewUpdatesPerSecond: okRate ? (rate as number) : DEFAULTS.viewUpdatesPerSecond,
     saveWeightsNextToModel: typeof save === 'boolean' ? save : DEFAULTS.saveWeightsNextToModel,
     maxParameters: int('maxParameters', 1, 200_000_000),
+    kernelThreads: int('kernelThreads', 1, 2),
   };
 }

@@ -112,7 +112,7 @@ export class TrainingController implements vscode.Disposable {
         case 'started':
           stepsPerEpoch = m.stepsPerEpoch;
           state.setStatus('running');
-          log.info(`run ${id}: ${m.trainSize} training and ${m.testSize} test images, ${m.stepsPerEpoch} steps per epoch`);
+          log.info(`run ${id}: ${m.trainSize} training and ${m.testSize} test images, ${m.stepsPerEpoch} steps per epoch${m.threads ? `, kernels on ${m.threads} thread${m.threads === 1 ? '' : 's'}` : ''}`);
           break;
         case 'progress': {
           const p = { ...m.point, step: m.point.step + run.stepOffset };

@@ -38,6 +38,7 @@ function options(v: unknown): TrainOptions {
     seed: int(o.seed, 'start.options.seed'),
     shuffle: typeof o.shuffle === 'boolean' ? o.shuffle : fail(`start.options.shuffle must be a boolean, got ${JSON.stringify(o.shuffle)}`),
     maxSteps: o.maxSteps === undefined ? undefined : int(o.maxSteps, 'start.options.maxSteps', 1),
+    threads: o.threads === undefined ? undefined : o.threads === 1 || o.threads === 2 ? o.threads : fail(`start.options.threads must be 1 or 2, got ${JSON.stringify(o.threads)}`),
     progressEveryMs: num(o.progressEveryMs, 'start.options.progressEveryMs'),
     snapshotEveryMs: num(o.snapshotEveryMs, 'start.options.snapshotEveryMs'),
   };

@@ -13,14 +13,14 @@ import { Trainer, TrainingError } from './trainer';
 import { loadDataSource } from './data-source';
 import { payloadsToStateDict, snapshotParameters, transferables } from './snapshot';
 import { validateHostToWorker } from './validate';
-import { useKernelThreads } from './kernel-threads';
+import { defaultKernelThreads, useKernelThreads } from './kernel-threads';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
-// A kernel helper thread on a machine of two CPUs or more (NNLENS_THREADS=1: none). It sleeps between runs and
-// ends with this worker; a run that starts before it is ready begins on one thread.
-void useKernelThreads();
+// A kernel helper thread on a machine of two CPUs or more (NNLENS_THREADS=1, or a run's options.threads of 1:
+// none), started ahead of the first run. It sleeps between runs and ends with this worker.
+const helperReady = useKernelThreads();
 
 function post(m: WorkerToHost): void {
   const buffers =
@@ -45,6 +45,8 @@ const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function run(msg: Extract<HostToWorker, { type: 'start' }>, r: Run): Promise<void> {
   const { runId, options } = msg;
   let trainer: Trainer;
+  await helperReady;
+  const threads = await useKernelThreads(Math.min(options.threads ?? 2, defaultKernelThreads()));
   try {
     const data = loadDataSource(msg.data, msg.spec);
     const model = buildModel(msg.spec);
@@ -55,7 +57,7 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>, r: Run): Promi
     post({ type: 'error', runId, message: (e as Error).message });
     return;
   }
-  post({ type: 'started', runId, trainSize: trainer.data.train.count, testSize: trainer.data.test.count, stepsPerEpoch: trainer.stepsPerEpoch });
+  post({ type: 'started', runId, trainSize: trainer.data.train.count, testSize: trainer.data.test.count, stepsPerEpoch: trainer.stepsPerEpoch, threads });
   const t0 = now();
   let lastProgress = t0;
   let lastSnapshot = t0;

@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { TrainingClient } from '../../../src/train/client';
 import { loadModelSpec } from '../../../src/model/load';
 import type { TrainOptions, WorkerToHost } from '../../../src/protocol';
+import { defaultKernelThreads } from '../../../src/train/kernel-threads';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const spec = loadModelSpec(fs.readFileSync(path.join(ROOT, 'test/fixtures/data/seed.nn.json'), 'utf8'), 'seed.nn.json');
@@ -38,7 +39,7 @@ describe('the training worker through TrainingClient', function () {
     const done = await client.waitFor('done', runId);
     const types = log.map((m) => m.type);
     assert.equal(types[0], 'started');
-    assert.deepEqual(log[0], { type: 'started', runId, trainSize: 8000, testSize: 2000, stepsPerEpoch: 80 });
+    assert.deepEqual(log[0], { type: 'started', runId, trainSize: 8000, testSize: 2000, stepsPerEpoch: 80, threads: defaultKernelThreads() });
     assert.deepEqual(log.filter((m) => m.type === 'epochEnd').map((m) => m.type === 'epochEnd' && m.epoch), [1, 2]);
     assert.equal(done.status, 'done');
     assert.equal(done.steps, 160);
@@ -50,6 +51,21 @@ describe('the training worker through TrainingClient', function () {
     assert.deepEqual(progress.map((p) => p.point.step), [...progress.map((p) => p.point.step)].sort((a, b) => a - b));
     const snaps = log.filter((m) => m.type === 'snapshot');
     assert.ok(snaps.length >= 1 && snaps.length < 160, `${snaps.length} snapshots`);
+  });
+
+  it('options.threads: runs on 1 and on 2 kernel threads end with the same weights, bit for bit; 3 is refused', async () => {
+    const weights: Buffer[][] = [];
+    for (const threads of [1, 2]) {
+      const runId = client.start({ spec, data: embedded, options: opts({ batchSize: 100, maxSteps: 30, threads }) });
+      const done = await client.waitFor('done', runId);
+      const started = log.find((m) => m.type === 'started' && m.runId === runId);
+      assert.equal(started?.type === 'started' && started.threads, Math.min(threads, defaultKernelThreads()));
+      weights.push(done.weights.map((w) => Buffer.from(w.data)));
+    }
+    weights[0].forEach((b, i) => assert.ok(b.equals(weights[1][i]), `parameter ${i}`));
+    const bad = client.start({ spec, data: embedded, options: { ...opts(), threads: 3 } });
+    const err = await client.waitFor('error', bad);
+    assert.match(err.message, /start\.options\.threads must be 1 or 2, got 3/);
   });
 
   it('pauses between batches, evaluates on request, resumes, and cancels within a batch', async () => {

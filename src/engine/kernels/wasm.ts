@@ -2,84 +2,21 @@
  * The WebAssembly SIMD kernels (wasm/kernels.c) and the arena they work in.
  *
  * WebAssembly code only reads its own linear memory, so the tensors a training step touches the most, the
- * parameters and their gradients, are allocated there ("pinned") and handed to the kernels by address, without a
- * copy. Everything else (a batch, activations) is copied into a scratch block for the call. The memory has a fixed
+ * parameters and their gradients (and the DataLoader's batch), are allocated there ("pinned") and handed to the
+ * kernels by address, without a copy. Everything else (activations) is copied into a scratch block for the call.
+ * Large calls are shared with a kernel helper thread when one is attached (split.ts, helper.ts); the module is
+ * loaded by wasm-module.ts. The memory has a fixed
  * size and never grows: growing would detach the buffer under every pinned Float32Array. Pinned blocks are freed
  * when their Float32Array is collected; when the arena is full, storage falls back to ordinary arrays (the kernels
  * then copy them too). Where WebAssembly or SIMD is missing, or NNLENS_KERNELS=js, every caller keeps its
  * JavaScript loop: `wasmKernels()` returns null.
  */
 import type { Storage } from '../dtype';
-import { kernelsWasmBase64, kernelsWasmLocalBase64 } from './wasm/kernels-wasm';
 import { attachHelper, CONTROL_BYTES, detachHelper, helperThreads, type HelperStarter } from './helper';
 import { gemmNN, gemmNT, linearForward, sgd, weightGrad, zero, type Exports } from './split';
+import { instantiateKernels, kernelBuilds, type WasmKernels } from './wasm-module';
 
-/** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: unknown };
-}
-
-/** Virtual size of the arena: pages are only backed by memory once written. */
-export const ARENA_BYTES = 256 * 1024 * 1024;
-const ALIGN = 64;
-
-/** First-fit allocator over [base, end) with coalescing free blocks, sorted by address. */
-export class Heap {
-  private readonly free: { at: number; size: number }[];
-  private readonly sizes = new Map<number, number>();
-  used = 0;
-
-  constructor(base: number, end: number) {
-    this.free = [{ at: base, size: end - base }];
-  }
-
-  alloc(bytes: number): number {
-    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
-    for (let i = 0; i < this.free.length; i++) {
-      const b = this.free[i];
-      if (b.size < size) continue;
-      const at = b.at;
-      if (b.size === size) this.free.splice(i, 1);
-      else { b.at += size; b.size -= size; }
-      this.sizes.set(at, size);
-      this.used += size;
-      return at;
-    }
-    return -1;
-  }
-
-  release(at: number): void {
-    const size = this.sizes.get(at);
-    if (size === undefined) return;
-    this.sizes.delete(at);
-    this.used -= size;
-    let i = 0;
-    while (i < this.free.length && this.free[i].at < at) i++;
-    this.free.splice(i, 0, { at, size });
-    const next = this.free[i + 1];
-    if (next && at + size === next.at) { this.free[i].size += next.size; this.free.splice(i + 1, 1); }
-    const prev = this.free[i - 1];
-    if (prev && prev.at + prev.size === at) { prev.size += this.free[i].size; this.free.splice(i, 1); }
-  }
-}
-
-export interface WasmKernels {
-  readonly k: Exports;
-  readonly module: object;
-  readonly memory: WasmMemory;
-  /** A shared memory (a kernel helper can attach), or an ordinary one. */
-  readonly shared: boolean;
-  /** Frees a pinned array's block when it is collected. */
-  readonly finalizer: FinalizationRegistry<number>;
-  readonly f32: Float32Array;
-  readonly u8: Uint8Array;
-  readonly heap: Heap;
-}
+export { ARENA_BYTES, Heap, instantiateKernels, kernelBuilds, unsharedCopy, type WasmKernels } from './wasm-module';
 
 let state: WasmKernels | null | undefined;
 let forced: 'js' | 'wasm' | undefined;
@@ -94,31 +31,14 @@ function envBackend(): string | undefined {
   return env;
 }
 
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** One build of the kernels on a fresh arena; throws where this host cannot (no SIMD, no shared memory, no room). */
-export function instantiateKernels(bytes: string, shared: boolean): WasmKernels {
-  const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!WA) throw new Error('no WebAssembly');
-  const memory = new WA.Memory({ initial: ARENA_BYTES / 65536, maximum: ARENA_BYTES / 65536, shared });
-  const module = new WA.Module(decodeBase64(bytes));
-  const k = new WA.Instance(module, { env: { memory } }).exports as Exports;
-  const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
-  const heap = new Heap(base, ARENA_BYTES);
-  const finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
-  return { k, module, memory, shared, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap, finalizer };
-}
-
-/** The builds, best first: on a shared memory (a kernel helper thread can work in it too), then on an ordinary one. */
-export const KERNEL_BUILDS = [[kernelsWasmBase64, true], [kernelsWasmLocalBase64, false]] as const;
-
 function instantiate(): WasmKernels | null {
-  for (const [bytes, shared] of KERNEL_BUILDS) {
+  let builds: [Uint8Array, boolean][] = [];
+  try {
+    builds = kernelBuilds();
+  } catch {
+    return null; // a damaged embedded module: the JavaScript kernels
+  }
+  for (const [bytes, shared] of builds) {
     try {
       return instantiateKernels(bytes, shared);
     } catch {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import * as torch from '../../../src/engine';
 import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
-import { Heap, instantiateKernels, isPinned, KERNEL_BUILDS, setKernelBackend, wasmBytesToUnit, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
+import { Heap, instantiateKernels, isPinned, kernelBuilds, setKernelBackend, unsharedCopy, wasmBytesToUnit, wasmKernels, wasmLinearForward, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
 import { sourceSha256 } from '../../../src/engine/kernels/wasm/kernels-wasm';
 import { loadEmbedded } from '../../../src/data/dataset';
 
@@ -43,8 +43,12 @@ describe('WebAssembly SIMD kernels', () => {
     assert.equal(sourceSha256, createHash('sha256').update(c).digest('hex'));
   });
 
-  it('the build for hosts without shared WebAssembly memory loads and gives the same bits as the shared one', () => {
-    const [shared, local] = KERNEL_BUILDS.map(([bytes, s]) => instantiateKernels(bytes, s));
+  it('the copy for hosts without shared WebAssembly memory (its import flag cleared) loads and gives the same bits', () => {
+    const builds = kernelBuilds();
+    assert.equal(builds[1][0].length, builds[0][0].length);
+    assert.equal(builds[0][0].filter((v, i) => v !== builds[1][0][i]).length, 1, 'one byte differs');
+    assert.throws(() => unsharedCopy(builds[1][0]), /no shared memory import/);
+    const [shared, local] = builds.map(([bytes, s]) => instantiateKernels(bytes, s));
     assert.equal(shared.shared, true);
     assert.equal(local.shared, false);
     const M = 13, N = 21, K = 301;

@@ -2,17 +2,18 @@
  * A second thread for the WebAssembly kernels: the "kernel helper".
  *
  * The arena is a shared WebAssembly memory, so another thread can instantiate the same module on it and compute
- * part of a product in place. A large product is split in two along its output (columns of x·Wᵀ, columns of a
- * weight gradient, halves of an SGD step): the helper takes one part, the calling thread the other, and the call
- * returns when both are done. Every output element is computed by the same instructions in the same order as by
- * one thread, so results are bit-identical with and without the helper (a unit test compares them).
+ * part of a product in place. A large call is cut along its output into chunks (split.ts); the calling thread and
+ * the helper take chunks from opposite ends until none is left, and the call returns when every chunk is done.
+ * Each chunk is the same kernel over a range of output rows or columns, so every output element is computed by the
+ * same instructions in the same order as by one thread: results are bit-identical with and without the helper
+ * (test/unit/engine/kernel-helper.test.ts compares them).
  *
  * The helper is plain JavaScript (HELPER_SOURCE) that a host starts as a thread: src/train/kernel-threads.ts does it
  * with worker_threads for the training worker, the CLI and the benchmark; the engine itself never starts threads.
- * Jobs go through a control block in the arena with Atomics: the caller writes the kernel and its arguments, bumps
- * `seq` and notifies; the helper runs the kernel, stores `done` = seq and notifies. Between jobs the helper spins
- * for a short while (the next product of a training step comes within microseconds), then sleeps in Atomics.wait,
- * so an idle or paused run costs no CPU.
+ * Jobs go through a control block in the arena: the caller writes the kernel, its arguments and how to cut it,
+ * then bumps `seq` and notifies; chunks are taken with compareExchange and counted as finished with Atomics.add.
+ * Between jobs the helper spins for a short while (the next product of a training step comes within
+ * microseconds), then sleeps in Atomics.wait, so an idle or paused run costs no CPU.
  */
 
 /** Int32 slots of the control block. */
@@ -34,11 +35,10 @@ const CHUNK = 9;
 const TOTAL = 10;
 const NADV = 11;
 const ADV = 12; // three slots
-const SCRATCH_ARG = 15;
 /** 1 + the chunk the helper is running, else 0. */
 const HELD = 16;
 const INTS = 32;
-/** float64 slots from byte 128: the arguments [0, 12), the byte strides of the advancing ones [12, 15), the helper's scratch offset [15]. */
+/** float64 slots from byte 128: the arguments [0, 12), the byte strides of the advancing ones [12, 15). */
 const F64_AT = 4 * INTS;
 const MAX_ARGS = 12;
 const MAX_CHUNKS = 255; // front and back fit in a byte each
@@ -85,9 +85,8 @@ for (;;) {
   if (s < 0) break;
   seen = s;
   const fn = fns[ctl[${KERNEL}]], n = ctl[${NCHUNKS}], sizeArg = ctl[${SIZE_ARG}], cs = ctl[${CHUNK}], total = ctl[${TOTAL}];
-  const nadv = ctl[${NADV}], sa = ctl[${SCRATCH_ARG}], tag = (s & 0x3fff) << 16;
+  const nadv = ctl[${NADV}], tag = (s & 0x3fff) << 16;
   for (let i = 0; i < ${MAX_ARGS}; i++) a[i] = f[i];
-  if (sa >= 0) a[sa] += f[15];
   for (;;) {
     const cur = Atomics.load(ctl, ${CLAIM});
     const back = cur & 0xff;
@@ -173,8 +172,7 @@ const JOIN_SPIN_MS = 2;
 /**
  * A kernel call split along one dimension: `args[sizeArg]` (= total) is cut into chunks of `chunk` (a multiple of
  * the kernel's block width); chunk c starts at e = c·chunk and moves each `adv` argument (an address) by
- * stride·e bytes. `scratchArg` (or -1) is scratch each thread needs for its own: the helper's is `scratchBytes`
- * after the caller's.
+ * stride·e bytes. Scratch a kernel reads (the sparse kernels' lists) is shared: it is written before the job.
  */
 export interface Job {
   kernel: HelperKernel;
@@ -182,8 +180,6 @@ export interface Job {
   sizeArg: number;
   chunk: number;
   adv: readonly (readonly [arg: number, stride: number])[];
-  scratchArg: number;
-  scratchBytes: number;
 }
 
 type Kernel = (...args: number[]) => void;
@@ -211,14 +207,12 @@ export function runJob(h: Helper, fn: Kernel, job: Job): void {
     ctl[ADV + i] = job.adv[i][0];
     f64[12 + i] = job.adv[i][1];
   }
-  f64[15] = job.scratchBytes;
   ctl[KERNEL] = HELPER_KERNELS.indexOf(job.kernel);
   ctl[NCHUNKS] = n;
   ctl[SIZE_ARG] = job.sizeArg;
   ctl[CHUNK] = job.chunk;
   ctl[TOTAL] = total;
   ctl[NADV] = job.adv.length;
-  ctl[SCRATCH_ARG] = job.scratchArg;
   ctl[FAILED] = 0;
   Atomics.store(ctl, FINISHED, 0);
   const seq = (h.seq = (h.seq % 0x3fffff) + 1);

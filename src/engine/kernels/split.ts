@@ -43,7 +43,7 @@ function chunkOf(total: number, q: number, work: number): number {
 export function gemmNT(k: Exports, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
   const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.gemm_nt(M, N, K, A, lda, B, ldb, C, ldc, acc);
-  runJob(h, k.gemm_nt, { kernel: 'gemm_nt', args: [M, N, K, A, lda, B, ldb, C, ldc, acc], sizeArg: 1, chunk: chunkOf(N, 4, M * N * K), adv: [[5, 4 * ldb], [7, 4]], scratchArg: -1, scratchBytes: 0 });
+  runJob(h, k.gemm_nt, { kernel: 'gemm_nt', args: [M, N, K, A, lda, B, ldb, C, ldc, acc], sizeArg: 1, chunk: chunkOf(N, 4, M * N * K), adv: [[5, 4 * ldb], [7, 4]] });
 }
 
 /** C (+)= A·B (A strided by si, sk): split along N in multiples of 8, or along M in multiples of 4 when N is narrow. */
@@ -51,8 +51,8 @@ export function gemmNN(k: Exports, M: number, N: number, K: number, A: number, s
   const h = M * N * K >= SPLIT_MIN_MACS && (N >= 16 || M >= 8) ? readyHelper() : null;
   if (!h) return k.gemm_nn(M, N, K, A, si, sk, B, ldb, C, ldc, acc);
   const args = [M, N, K, A, si, sk, B, ldb, C, ldc, acc];
-  if (N >= 16) runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 1, chunk: chunkOf(N, 8, M * N * K), adv: [[6, 4], [8, 4]], scratchArg: -1, scratchBytes: 0 });
-  else runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: chunkOf(M, 4, M * N * K), adv: [[3, 4 * si], [8, 4 * ldc]], scratchArg: -1, scratchBytes: 0 });
+  if (N >= 16) runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 1, chunk: chunkOf(N, 8, M * N * K), adv: [[6, 4], [8, 4]] });
+  else runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: chunkOf(M, 4, M * N * K), adv: [[3, 4 * si], [8, 4 * ldc]] });
 }
 
 /**
@@ -63,7 +63,7 @@ export function linearForward(k: Exports, M: number, N: number, K: number, X: nu
   if (!k.fwd_segments(M, K, X, ldx, segs)) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
   const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.linear_fwd_segs(M, N, K, X, ldx, W, ldw, C, ldc, acc, segs);
-  runJob(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: chunkOf(N, 4, M * N * K), adv: [[5, 4 * ldw], [7, 4]], scratchArg: -1, scratchBytes: 0 });
+  runJob(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: chunkOf(N, 4, M * N * K), adv: [[5, 4 * ldw], [7, 4]] });
 }
 
 /**
@@ -75,19 +75,19 @@ export function weightGrad(k: Exports, M: number, N: number, R: number, G: numbe
   if (!k.wgrad_lists(N, R, X, ldx, lists)) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
   const h = M * N * R >= SPLIT_MIN_MACS && M >= 8 ? readyHelper() : null;
   if (!h) return k.wgrad_from_lists(M, N, R, G, ldg, X, ldx, C, ldc, acc, lists);
-  runJob(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: chunkOf(M, 4, M * N * R), adv: [[3, 4], [7, 4 * ldc]], scratchArg: -1, scratchBytes: 0 });
+  runJob(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: chunkOf(M, 4, M * N * R), adv: [[3, 4], [7, 4 * ldc]] });
 }
 
 /** p += alpha·g over n floats: split in multiples of 4. */
 export function sgd(k: Exports, p: number, g: number, n: number, alpha: number): void {
   const h = n >= SPLIT_MIN_SGD ? readyHelper() : null;
   if (!h) return k.sgd_f32(p, g, n, alpha);
-  runJob(h, k.sgd_f32, { kernel: 'sgd_f32', args: [p, g, n, alpha], sizeArg: 2, chunk: chunkOf(n, 4, 4 * n), adv: [[0, 4], [1, 4]], scratchArg: -1, scratchBytes: 0 });
+  runJob(h, k.sgd_f32, { kernel: 'sgd_f32', args: [p, g, n, alpha], sizeArg: 2, chunk: chunkOf(n, 4, 4 * n), adv: [[0, 4], [1, 4]] });
 }
 
 /** p[0..n) = 0, split as the SGD step is (a gradient's zero_grad). */
 export function zero(k: Exports, p: number, n: number): void {
   const h = n >= SPLIT_MIN_SGD ? readyHelper() : null;
   if (!h) return k.zero_f32(p, n);
-  runJob(h, k.zero_f32, { kernel: 'zero_f32', args: [p, n], sizeArg: 1, chunk: chunkOf(n, 4, 4 * n), adv: [[0, 4]], scratchArg: -1, scratchBytes: 0 });
+  runJob(h, k.zero_f32, { kernel: 'zero_f32', args: [p, n], sizeArg: 1, chunk: chunkOf(n, 4, 4 * n), adv: [[0, 4]] });
 }

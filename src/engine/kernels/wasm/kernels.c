@@ -217,8 +217,8 @@ static int sum_finite(const f32 *a, int rows, int cols, int ld) {
 /*
  * The Linear forward for a batch with many zero inputs (image pixels), in two steps so that the rows of W can be
  * shared between threads: fwd_segments lists, for each pair of rows of X, the four-wide segments where either row
- * holds a non-zero (`segs`: ceil(M/2)·(K/4 + 1) ints) and returns 1 when at least half of them are zero, else 0
- * (the caller then takes gemm_nt). linear_fwd_segs is then gemm_nt's blocks over those segments only.
+ * holds a non-zero (`segs`: ceil(M/2)·(K/4 + 1) ints) and returns 1 when enough of them are zero for that to pay,
+ * else 0 (the caller then takes gemm_nt). linear_fwd_segs is then gemm_nt's blocks over those segments only.
  */
 EXPORT(fwd_segments)
 int fwd_segments(int M, int K, const f32 *X, int ldx, int *segs) {
@@ -231,7 +231,9 @@ int fwd_segments(int M, int K, const f32 *X, int ldx, int *segs) {
     count[p] = n;
     total += n;
   }
-  return 2 * total <= P * S;
+  /* Measured on Fashion-MNIST (half its pixels zero, 23% of the segments of a row pair): from 32 rows the listed
+   * segments pay from 10% zero (15% faster than dense at batch 64); at batch 10 only from half. */
+  return M >= 32 ? 10 * total <= 9 * P * S : 2 * total <= P * S;
 }
 
 /*

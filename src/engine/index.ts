@@ -34,3 +34,4 @@ export { evaluate as evaluateExpression, ExpressionError, repr as pyReprValue } 
 export type { EvalResult as ExpressionResult } from './expr';
 export { kernelBackend, setKernelBackend, pinnedBytes, allocPinned, wasmBytesToUnit, attachKernelHelper, detachKernelHelper, kernelThreads } from './kernels/wasm';
 export type { HelperStarter, HelperThread } from './kernels/helper';
+export { FusedMlpStep } from './fused';

@@ -29,6 +29,11 @@ export interface TrainerOptions {
   /** Normalize(mean, std) on top of the [0, 1] scaling. */
   normalize?: { mean: number; std: number };
   evalBatchSize?: number;
+  /**
+   * Trains a plain MLP with cross-entropy through the engine's fused step (the same numbers as the autograd path,
+   * without its per-op tensors: torch.FusedMlpStep). Default true; false always takes the autograd path.
+   */
+  fused?: boolean;
 }
 
 export class TrainingError extends Error {
@@ -53,7 +58,7 @@ export function makeOptimizer(spec: ModelSpec, params: torch.Tensor[], lr?: numb
 /** How a batch's loss is computed from the model. */
 export class LossHead {
   /** Layers run for the loss (all, or all but a final Softmax). */
-  private readonly layers: torch.nn.Module[];
+  readonly layers: torch.nn.Module[];
   private oneHot: torch.Tensor | null = null;
 
   /** `inputShape` is the model file's `input.shape`: flat [B, 784] batches are viewed as [B, ...inputShape]. */
@@ -108,6 +113,8 @@ export class Trainer {
   private lastEval: { step: number; result: EvalResult } | null = null;
   private readonly evalLoader: DataLoader;
   private pred = new Int32Array(0);
+  /** The fused step when the model and loss allow it (see TrainerOptions.fused), else null. */
+  readonly fused: torch.FusedMlpStep | null;
 
   constructor(readonly spec: ModelSpec, readonly data: DatasetPair, readonly options: TrainerOptions, model?: torch.nn.Sequential) {
     for (const [k, v] of [['epochs', options.epochs], ['batchSize', options.batchSize]] as const) {
@@ -126,6 +133,8 @@ export class Trainer {
     this.model.train();
     this.optimizer = makeOptimizer(spec, this.model.parameters(), options.lr);
     this.head = new LossHead(this.model, spec.train.loss, this.classes, spec.input.shape);
+    const plain = options.fused !== false && spec.train.loss === 'cross_entropy' && spec.input.shape.length <= 1;
+    this.fused = plain ? torch.FusedMlpStep.of(this.head.layers) : null;
     const norm = options.normalize ?? {};
     this.loader = new DataLoader(data.train, { batchSize: options.batchSize, shuffle: options.shuffle, seed: options.seed, dropLast: options.dropLast, ...norm });
     this.evalLoader = new DataLoader(data.test, { batchSize: options.evalBatchSize ?? 1000, ...norm });
@@ -167,19 +176,28 @@ export class Trainer {
       };
     }
     const { x, y, size } = next.value;
-    const out = this.head.forward(x);
-    const loss = this.head.lossOf(out, y);
-    const lv = loss.item();
+    let lv: number;
+    let logits: torch.Tensor | Float32Array;
+    let loss: torch.Tensor | null = null;
+    if (this.fused) {
+      ({ loss: lv, logits } = this.fused.forward(x, y));
+    } else {
+      logits = this.head.forward(x);
+      loss = this.head.lossOf(logits, y);
+      lv = loss.item();
+    }
     if (!Number.isFinite(lv)) {
       this.finished = true;
       const what = Number.isNaN(lv) ? 'NaN' : lv > 0 ? 'Inf' : '-Inf';
       throw new TrainingError(`loss became ${what} at epoch ${this.epoch}, step ${this.step + 1}: try a smaller learning rate`, this.epoch, this.step + 1);
     }
-    this.optimizer.zeroGrad();
-    loss.backward();
+    if (loss) {
+      this.optimizer.zeroGrad();
+      loss.backward();
+    } else this.fused?.backward(true); // zero_grad and backward in one pass
     this.optimizer.step();
     this.step++;
-    const correct = this.countCorrect(out, y, size);
+    const correct = this.countCorrect(logits, y, size);
     this.epochLoss += lv;
     this.epochBatches++;
     this.epochCorrect += correct;
@@ -203,10 +221,12 @@ export class Trainer {
     return { type: 'done', epoch: this.epoch, steps: this.step, test };
   }
 
-  private countCorrect(out: torch.Tensor, y: torch.Tensor, size: number): number {
-    const C = out.shape[1];
+  /** Correct predictions among `size` rows of logits (a tensor, or the fused step's row-major buffer). */
+  private countCorrect(out: torch.Tensor | Float32Array, y: torch.Tensor, size: number): number {
+    const rows = out instanceof Float32Array ? out : out.isContiguous() && out.offset === 0 ? out.storage : out.toArray();
+    const C = out instanceof Float32Array ? out.length / size : out.shape[1];
     if (this.pred.length < size) this.pred = new Int32Array(size);
-    argmaxRows(out.isContiguous() && out.offset === 0 ? out.storage : out.toArray(), size, C, this.pred);
+    argmaxRows(rows, size, C, this.pred);
     let c = 0;
     for (let i = 0; i < size; i++) if (this.pred[i] === y.storage[i]) c++;
     return c;

@@ -25,7 +25,7 @@ function sparsePays(s: Storage): boolean {
 
 
 /** A 2-D operand: element (i, j) at off + i*s0 + j*s1. */
-interface Mat {
+export interface Mat {
   s: Storage;
   off: number;
   rows: number;

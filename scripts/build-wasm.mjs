@@ -54,7 +54,7 @@ function checkNoSharedState(clang, tmp) {
 
 const tmp = mkdtempSync(join(tmpdir(), 'nnlens-wasm-'));
 try {
-  const common = ['--target=wasm32', '-msimd128', '-mbulk-memory', '-O3', '-nostdlib', '-ffreestanding',
+  const common = ['--target=wasm32', '-msimd128', '-mbulk-memory', '-O3', '-Wall', '-Wextra', '-Werror', '-nostdlib', '-ffreestanding',
     '-Wl,--no-entry', '-Wl,--import-memory', `-Wl,--max-memory=${ARENA_BYTES}`, '-Wl,--strip-all', '-Wl,--export=__heap_base'];
   // On a shared memory (atomics): the kernel helper thread runs the same module on the same arena. A host without
   // shared WebAssembly memory gets the same bytes with the memory import's `shared` flag cleared (wasm.ts): the

@@ -12,6 +12,7 @@ export interface Exports {
   sgd_f32(p: number, g: number, n: number, alpha: number): void;
   zero_f32(p: number, n: number): void;
   relu_f32(out: number, x: number, n: number): void;
+  sigmoid_f32(out: number, x: number, n: number): void;
   relu_bwd_f32(out: number, g: number, y: number, n: number): void;
   col_sum_f32(out: number, src: number, rows: number, cols: number): void;
   fwd_segments(M: number, K: number, X: number, ldx: number, segs: number): number;

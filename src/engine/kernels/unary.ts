@@ -1,6 +1,6 @@
 /** Unary maps over contiguous runs, and the fused backward kernels of the activations. */
 import type { Storage } from '../dtype';
-import { WASM_MIN_ELEMENTWISE, wasmRelu, wasmReluBackward } from './wasm';
+import { WASM_MIN_ELEMENTWISE, WASM_MIN_SIGMOID, wasmRelu, wasmReluBackward, wasmSigmoid } from './wasm';
 
 export const enum Un {
   Neg, Exp, Log, Sqrt, Abs, Sigmoid, Tanh, Relu, Clamp, Sign, Square, Reciprocal, Cast,
@@ -16,6 +16,8 @@ export function unaryKernel(op: Un, n: number, out: Storage, src: Storage, s: nu
     case Un.Abs: for (let i = 0; i < n; i++) out[i] = Math.abs(src[s + i]); return;
     case Un.Sigmoid:
       // float32 outputs follow PyTorch's float arithmetic: exp(-x) overflows past -88.72, giving exactly 0.
+      // The kernel computes the same formula with its own float64 exp (four times faster than Math.exp here).
+      if (n >= WASM_MIN_SIGMOID && out instanceof Float32Array && src instanceof Float32Array && wasmSigmoid(out, src, s, n)) return;
       for (let i = 0; i < n; i++) {
         const x = src[s + i];
         if (x >= 0) out[i] = 1 / (1 + Math.exp(-x));

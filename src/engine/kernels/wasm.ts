@@ -269,10 +269,17 @@ export function wasmWeightGrad(
  * ten times faster than the JavaScript loop even so).
  */
 export const WASM_MIN_ELEMENTWISE = 4096;
+/** The sigmoid's exp makes the kernel pay from far fewer elements. */
+export const WASM_MIN_SIGMOID = 64;
 
 /** out[0..n) = relu(x[xOff..xOff+n)) in float32. False when the caller must do it. */
 export function wasmRelu(out: Float32Array, x: Float32Array, xOff: number, n: number): boolean {
   return call([[x, xOff, n]], [out, 0, n], false, 0, (k, [px, po]) => k.relu_f32(po, px, n));
+}
+
+/** out[0..n) = sigmoid(x[xOff..xOff+n)) in float32 (see sigmoid_f32 in kernels.c). False when the caller must do it. */
+export function wasmSigmoid(out: Float32Array, x: Float32Array, xOff: number, n: number): boolean {
+  return call([[x, xOff, n]], [out, 0, n], false, 0, (k, [px, po]) => k.sigmoid_f32(po, px, n));
 }
 
 /** out[0..n) = g where y > 0, else 0 (ReLU's backward from its output). False when the caller must do it. */

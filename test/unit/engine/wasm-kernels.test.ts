@@ -65,7 +65,7 @@ describe('WebAssembly SIMD kernels', () => {
     for (let i = 0; i < 3; i++) assert.deepEqual(outs[1][i], outs[0][i], ['gemm_nt', 'sgd_f32', 'relu_f32'][i]);
   });
 
-  it('ReLU, its backward and column sums agree with the JavaScript loops on any length (tails included)', () => {
+  it('ReLU, its backward, the sigmoid and column sums agree with the JavaScript loops on any length (tails included)', () => {
     for (const n of [1, 3, 5, 63, 64, 4097, 4099, 10_003]) {
       const x = randomArray(n, n).map((v, i) => (i % 17 === 0 ? 0 : i % 29 === 0 ? -0 : v * (i % 3 ? 9 : 120)));
       if (n > 8) { x[1] = NaN; x[2] = Infinity; x[3] = -Infinity; x[4] = -88.72283905206835; x[5] = -89; }
@@ -75,12 +75,25 @@ describe('WebAssembly SIMD kernels', () => {
         for (let i = 0; i < n; i++) assert.ok(Object.is(js[i], wasm[i]) || (Number.isNaN(js[i]) && Number.isNaN(wasm[i])), `${what} n=${n} [${i}] (x ${x[i]}): js ${js[i]}, wasm ${wasm[i]}`);
       };
       check(both((o) => unaryKernel(Un.Relu, n, o, x, 0)), 'relu');
+      check(both((o) => unaryKernel(Un.Sigmoid, n, o, x, 0)), 'sigmoid');
       check(both((o) => reluBackward(n, o, g, 0, x, 0)), 'relu backward');
       const cols = n % 7 === 0 ? 7 : 1 + (n % 13);
       const rows = Math.floor(n / cols);
       const t = new torch.Tensor(x.slice(0, rows * cols).map((v) => (Number.isFinite(v) ? v : 0.5)), [rows, cols]);
       check([withBackend('js', () => t.sum(0).toArray() as Float32Array), t.sum(0).toArray() as Float32Array], 'column sums');
     }
+  });
+
+  it('the sigmoid kernel gives the JavaScript loop\'s float32 numbers over a million inputs', () => {
+    const n = 1 << 20;
+    const x = randomArray(n, 99).map((v, i) => v * [1, 10, 100][i % 3]);
+    const js = withBackend('js', () => { const o = new Float32Array(n); unaryKernel(Un.Sigmoid, n, o, x, 0); return o; });
+    const wasm = new Float32Array(n);
+    unaryKernel(Un.Sigmoid, n, wasm, x, 0);
+    let differ = 0;
+    for (let i = 0; i < n; i++) if (js[i] !== wasm[i]) differ++;
+    // Its float64 exp is within an ulp of Math.exp; that moves a float32 result only at a rounding boundary.
+    assert.ok(differ <= 2, `${differ} of ${n} differ`);
   });
 
   const dims = fc.record({

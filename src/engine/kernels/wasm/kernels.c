@@ -406,6 +406,63 @@ void col_sum_f32(f32 *out, const f32 *src, int rows, int cols) {
   }
 }
 
+/*
+ * exp(a) in float64 for a in [-700, 0] (two lanes): a = k·ln2 + r with |r| ≤ ln2/2 (fdlibm's split of ln2, so
+ * k·ln2hi is exact), e^r by its Taylor series to r^13 (truncation below 2e-16 relative), times 2^k built in the
+ * exponent bits. Within about one float64 ulp of Math.exp; NaN stays NaN.
+ */
+static inline v128_t exp_neg_f64x2(v128_t a) {
+  const v128_t k = wasm_f64x2_nearest(wasm_f64x2_mul(a, wasm_f64x2_splat(1.44269504088896338700e+00)));
+  v128_t r = wasm_f64x2_sub(a, wasm_f64x2_mul(k, wasm_f64x2_splat(6.93147180369123816490e-01)));
+  r = wasm_f64x2_sub(r, wasm_f64x2_mul(k, wasm_f64x2_splat(1.90821492927058770002e-10)));
+  /* The series 1/k! by Estrin's scheme (a shallow tree instead of a 13-deep chain of dependent steps). */
+#define C(k) wasm_f64x2_splat(k)
+#define LIN(a, b) wasm_f64x2_add(C(a), wasm_f64x2_mul(C(b), r))
+  const v128_t r2 = wasm_f64x2_mul(r, r), r4 = wasm_f64x2_mul(r2, r2), r8 = wasm_f64x2_mul(r4, r4);
+  const v128_t q0 = LIN(1.0, 1.0), q1 = LIN(1.0 / 2, 1.0 / 6), q2 = LIN(1.0 / 24, 1.0 / 120), q3 = LIN(1.0 / 720, 1.0 / 5040);
+  const v128_t q4 = LIN(1.0 / 40320, 1.0 / 362880), q5 = LIN(1.0 / 3628800, 1.0 / 39916800), q6 = LIN(1.0 / 479001600, 1.0 / 6227020800.0);
+#undef LIN
+#undef C
+  const v128_t s0 = wasm_f64x2_add(q0, wasm_f64x2_mul(q1, r2)), s1 = wasm_f64x2_add(q2, wasm_f64x2_mul(q3, r2));
+  const v128_t s2 = wasm_f64x2_add(q4, wasm_f64x2_mul(q5, r2));
+  const v128_t t0 = wasm_f64x2_add(s0, wasm_f64x2_mul(s1, r4)), t1 = wasm_f64x2_add(s2, wasm_f64x2_mul(q6, r4));
+  const v128_t p = wasm_f64x2_add(t0, wasm_f64x2_mul(t1, r8));
+  const v128_t ki = wasm_i64x2_extend_low_i32x4(wasm_i32x4_trunc_sat_f64x2_zero(k));
+  const v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(ki, wasm_i64x2_splat(1023)), 52);
+  return wasm_f64x2_mul(p, scale);
+}
+
+/* The sigmoid of two floats promoted to float64: the JavaScript loop's formula (unary.ts), rounded to float32 by
+ * the caller. */
+static inline v128_t sigmoid_f64x2(v128_t x) {
+  const v128_t one = wasm_f64x2_splat(1.0), zero = wasm_f64x2_splat(0.0);
+  const v128_t e = exp_neg_f64x2(wasm_f64x2_max(wasm_f64x2_neg(wasm_f64x2_abs(x)), wasm_f64x2_splat(-700.0)));
+  /* 1/(1+e) where x >= 0, e/(1+e) elsewhere: one division with the numerator chosen. */
+  const v128_t y = wasm_f64x2_div(wasm_v128_bitselect(one, e, wasm_f64x2_ge(x, zero)), wasm_f64x2_add(one, e));
+  /* float32's exp(x) is 0 below -88.72...: the result is exactly 0 there (as PyTorch's float sigmoid). */
+  return wasm_v128_bitselect(zero, y, wasm_f64x2_lt(x, wasm_f64x2_splat(-88.72283905206835)));
+}
+
+/*
+ * out = sigmoid(x) in float32, computed in float64 as the JavaScript loop does, with exp_neg_f64x2 for Math.exp:
+ * the same float32 numbers but for an input whose float64 value lands within an ulp of a float32 rounding
+ * boundary (a few in a billion; a unit test counts them).
+ */
+EXPORT(sigmoid_f32)
+void sigmoid_f32(f32 *out, const f32 *x, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t lo = sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(v));
+    const v128_t hi = sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+    wasm_v128_store(out + i, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+  for (; i < n; i++) {
+    const v128_t y = sigmoid_f64x2(wasm_f64x2_splat((double)x[i]));
+    out[i] = (f32)wasm_f64x2_extract_lane(y, 0);
+  }
+}
+
 /* p[0..n) = 0 (memory.fill): the JavaScript fill of a shared memory's array goes element by element. */
 EXPORT(zero_f32)
 void zero_f32(f32 *p, int n) {

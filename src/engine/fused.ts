@@ -35,11 +35,11 @@ interface Buffers {
   M: number;
   /** Linear outputs (logits for the last). */
   z: Float32Array[];
-  /** Activation outputs (the next layer's input). */
+  /** Activation outputs (the next layer's input), for every layer but the last. */
   a: Float32Array[];
   /** Gradient with respect to each Linear's output. */
   gz: Float32Array[];
-  /** Gradient with respect to each activation's output. */
+  /** Gradient with respect to each activation's output, for every layer but the last. */
   ga: Float32Array[];
   logp: Float64Array;
 }
@@ -91,9 +91,11 @@ export class FusedMlpStep {
   private buffersFor(M: number): Buffers {
     if (this.bufs && this.bufs.M === M) return this.bufs;
     const z = this.layers.map((l) => buffer(M * l.outF));
-    const a = this.layers.map((l) => (l.act ? buffer(M * l.outF) : z[0]));
+    // Every layer but the last has an activation (FusedMlpStep.of): its output and gradient, per hidden layer.
+    const hidden = this.layers.slice(0, -1);
+    const a = hidden.map((l) => buffer(M * l.outF));
     const gz = this.layers.map((l) => buffer(M * l.outF));
-    const ga = this.layers.map((l) => (l.act ? buffer(M * l.outF) : z[0]));
+    const ga = hidden.map((l) => buffer(M * l.outF));
     const C = this.layers[this.layers.length - 1].outF;
     this.bufs = { M, z, a, gz, ga, logp: new Float64Array(M * C) };
     return this.bufs;

@@ -3,10 +3,7 @@ import { Tensor } from './tensor';
 import { noGrad } from './autograd';
 import { allocStorage, Storage } from './dtype';
 import { contiguousData } from './ops/view';
-import { isPinned, wasmSgd } from './kernels/wasm';
-
-/** Unpinned parameters from this many elements take the SGD kernel (their copies in and out then pay). */
-const SGD_KERNEL_MIN = 4096;
+import { wasmSgd } from './kernels/wasm';
 
 export abstract class Optimizer {
   readonly params: Tensor[];
@@ -89,9 +86,7 @@ export class SGD extends Optimizer {
       const alpha = p.dtype === 'float32' ? Math.fround(-this.lr) : -this.lr;
       if (m === 0) {
         if (wd === 0 && sign === 1) {
-          // The kernel when the weight is pinned or large; a small one (a bias) is quicker here than copied there and back.
-          const kernel = w instanceof Float32Array && g instanceof Float32Array && (isPinned(w) || n >= SGD_KERNEL_MIN);
-          if (!(kernel && wasmSgd(w, o, g, n, alpha))) for (let i = 0; i < n; i++) w[o + i] += alpha * g[i];
+          if (!wasmSgd(w, o, g, n, alpha)) for (let i = 0; i < n; i++) w[o + i] += alpha * g[i];
         }
         else for (let i = 0; i < n; i++) w[o + i] += alpha * (sign * g[i] + wd * w[o + i]);
         continue;

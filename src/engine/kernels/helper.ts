@@ -37,6 +37,8 @@ const NADV = 11;
 const ADV = 12; // three slots
 /** 1 + the chunk the helper is running, else 0. */
 const HELD = 16;
+/** Chunks the helper has run since it started (tests check that it did take work). */
+const HELPED = 17;
 const INTS = 32;
 /** float64 slots from byte 128: the arguments [0, 12), the byte strides of the advancing ones [12, 15). */
 const F64_AT = 4 * INTS;
@@ -103,6 +105,7 @@ for (;;) {
       Atomics.store(ctl, ${FAILED}, c + 1);
     }
     Atomics.store(ctl, ${HELD}, 0);
+    Atomics.add(ctl, ${HELPED}, 1);
     Atomics.add(ctl, ${FINISHED}, 1);
     Atomics.notify(ctl, ${FINISHED});
   }
@@ -157,6 +160,11 @@ export function detachHelper(): void {
   Atomics.store(h.ctl, SEQ, -1);
   Atomics.notify(h.ctl, SEQ);
   h.thread.terminate();
+}
+
+/** Chunks the attached helper has run (0 without one). */
+export function helperChunks(): number {
+  return helper ? Atomics.load(helper.ctl, HELPED) : 0;
 }
 
 /** 2 while a helper takes work, else 1. */

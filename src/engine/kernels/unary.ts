@@ -1,6 +1,6 @@
 /** Unary maps over contiguous runs, and the fused backward kernels of the activations. */
 import type { Storage } from '../dtype';
-import { WASM_MIN_ELEMENTWISE, WASM_MIN_SIGMOID, wasmRelu, wasmReluBackward, wasmSigmoid } from './wasm';
+import { wasmRelu, wasmReluBackward, wasmSigmoid } from './wasm';
 
 export const enum Un {
   Neg, Exp, Log, Sqrt, Abs, Sigmoid, Tanh, Relu, Clamp, Sign, Square, Reciprocal, Cast,
@@ -17,7 +17,7 @@ export function unaryKernel(op: Un, n: number, out: Storage, src: Storage, s: nu
     case Un.Sigmoid:
       // float32 outputs follow PyTorch's float arithmetic: exp(-x) overflows past -88.72, giving exactly 0.
       // The kernel computes the same formula with its own float64 exp (four times faster than Math.exp here).
-      if (n >= WASM_MIN_SIGMOID && out instanceof Float32Array && src instanceof Float32Array && wasmSigmoid(out, src, s, n)) return;
+      if (wasmSigmoid(out, src, s, n)) return;
       for (let i = 0; i < n; i++) {
         const x = src[s + i];
         if (x >= 0) out[i] = 1 / (1 + Math.exp(-x));
@@ -30,7 +30,7 @@ export function unaryKernel(op: Un, n: number, out: Storage, src: Storage, s: nu
       return;
     case Un.Tanh: for (let i = 0; i < n; i++) out[i] = Math.tanh(src[s + i]); return;
     case Un.Relu:
-      if (n >= WASM_MIN_ELEMENTWISE && out instanceof Float32Array && src instanceof Float32Array && wasmRelu(out, src, s, n)) return;
+      if (wasmRelu(out, src, s, n)) return;
       for (let i = 0; i < n; i++) {
         const x = src[s + i];
         out[i] = x > 0 ? x : x !== x ? x : 0;
@@ -70,6 +70,6 @@ export function tanhBackward(n: number, out: Storage, g: Storage, gOff: number, 
 
 /** dx = g where y > 0 (PyTorch's threshold_backward uses the output). */
 export function reluBackward(n: number, out: Storage, g: Storage, gOff: number, y: Storage, yOff: number): void {
-  if (n >= WASM_MIN_ELEMENTWISE && out instanceof Float32Array && g instanceof Float32Array && y instanceof Float32Array && wasmReluBackward(out, g, gOff, y, yOff, n)) return;
+  if (wasmReluBackward(out, g, gOff, y, yOff, n)) return;
   for (let i = 0; i < n; i++) out[i] = y[yOff + i] > 0 ? g[gOff + i] : 0;
 }

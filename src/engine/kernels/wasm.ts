@@ -227,15 +227,20 @@ export function wasmGemmNN(
     (k, [pa, pb, pc]) => gemmNN(k, M, N, K, pa, si, sk, pb, ldb, pc, ldc, accumulate ? 1 : 0));
 }
 
-/** p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD). False when the caller must do it. */
-export function wasmSgd(p: Float32Array, pOff: number, g: Float32Array, n: number, alpha: number): boolean {
+/**
+ * p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD). False when the caller must do it:
+ * not float32, no kernels, or a small unpinned parameter (a bias), which the JavaScript loop does faster than the
+ * copies in and out.
+ */
+export function wasmSgd(p: Storage, pOff: number, g: Storage, n: number, alpha: number): boolean {
+  if (!(p instanceof Float32Array && g instanceof Float32Array) || (!isPinned(p) && n < WASM_MIN_SGD_UNPINNED)) return false;
   return call([[g, 0, n]], [p, pOff, n], true, 0, (k, [pg, pp]) => sgd(k, pp, pg, n, alpha));
 }
 
 /**
  * The Linear forward C (+)= X·Wᵀ (X [M,K], W [N,K]) skipping, per pair of rows of X, the four-wide segments that
- * are zero in both (exact for finite W; the kernel goes dense otherwise, or when X is dense). MNIST's ~20%
- * non-zero pixels halve the instructions; Fashion-MNIST's ~50% are dense enough to take the dense path.
+ * are zero in both (exact for finite W; the kernel goes dense otherwise, or when X is too dense: see fwd_segments).
+ * MNIST's ~20% non-zero pixels halve the instructions; on Fashion-MNIST (~50%) it pays from batch 32.
  * False when the caller must do it.
  */
 export function wasmLinearForward(
@@ -271,25 +276,36 @@ export function wasmWeightGrad(
 export const WASM_MIN_ELEMENTWISE = 4096;
 /** The sigmoid's exp makes the kernel pay from far fewer elements. */
 export const WASM_MIN_SIGMOID = 64;
+/** An SGD step over an unpinned parameter smaller than this (a bias) is quicker in JavaScript than copied over. */
+export const WASM_MIN_SGD_UNPINNED = 4096;
 
-/** out[0..n) = relu(x[xOff..xOff+n)) in float32. False when the caller must do it. */
-export function wasmRelu(out: Float32Array, x: Float32Array, xOff: number, n: number): boolean {
-  return call([[x, xOff, n]], [out, 0, n], false, 0, (k, [px, po]) => k.relu_f32(po, px, n));
+/** True when every operand is float32 and there are at least `min` elements: the element-wise kernels' one test. */
+function takesElementwise(n: number, min: number, ...arrays: Storage[]): boolean {
+  return n >= min && arrays.every((a) => a instanceof Float32Array);
+}
+
+/** out[0..n) = relu(x[xOff..xOff+n)) in float32. False when the caller must do it (too few, not float32, no kernels). */
+export function wasmRelu(out: Storage, x: Storage, xOff: number, n: number): boolean {
+  if (!takesElementwise(n, WASM_MIN_ELEMENTWISE, out, x)) return false;
+  return call([[x as Float32Array, xOff, n]], [out as Float32Array, 0, n], false, 0, (k, [px, po]) => k.relu_f32(po, px, n));
 }
 
 /** out[0..n) = sigmoid(x[xOff..xOff+n)) in float32 (see sigmoid_f32 in kernels.c). False when the caller must do it. */
-export function wasmSigmoid(out: Float32Array, x: Float32Array, xOff: number, n: number): boolean {
-  return call([[x, xOff, n]], [out, 0, n], false, 0, (k, [px, po]) => k.sigmoid_f32(po, px, n));
+export function wasmSigmoid(out: Storage, x: Storage, xOff: number, n: number): boolean {
+  if (!takesElementwise(n, WASM_MIN_SIGMOID, out, x)) return false;
+  return call([[x as Float32Array, xOff, n]], [out as Float32Array, 0, n], false, 0, (k, [px, po]) => k.sigmoid_f32(po, px, n));
 }
 
 /** out[0..n) = g where y > 0, else 0 (ReLU's backward from its output). False when the caller must do it. */
-export function wasmReluBackward(out: Float32Array, g: Float32Array, gOff: number, y: Float32Array, yOff: number, n: number): boolean {
-  return call([[g, gOff, n], [y, yOff, n]], [out, 0, n], false, 0, (k, [pg, py, po]) => k.relu_bwd_f32(po, pg, py, n));
+export function wasmReluBackward(out: Storage, g: Storage, gOff: number, y: Storage, yOff: number, n: number): boolean {
+  if (!takesElementwise(n, WASM_MIN_ELEMENTWISE, out, g, y)) return false;
+  return call([[g as Float32Array, gOff, n], [y as Float32Array, yOff, n]], [out as Float32Array, 0, n], false, 0, (k, [pg, py, po]) => k.relu_bwd_f32(po, pg, py, n));
 }
 
 /** out[c] = Σ_r src[off + r·cols + c], accumulated in float64 in row order. False when the caller must do it. */
-export function wasmColumnSum(out: Float32Array, src: Float32Array, off: number, rows: number, cols: number): boolean {
-  return call([[src, off, rows * cols]], [out, 0, cols], false, 0, (k, [ps, po]) => k.col_sum_f32(po, ps, rows, cols));
+export function wasmColumnSum(out: Storage, src: Storage, off: number, rows: number, cols: number): boolean {
+  if (!takesElementwise(rows * cols, WASM_MIN_ELEMENTWISE, out, src)) return false;
+  return call([[src as Float32Array, off, rows * cols]], [out as Float32Array, 0, cols], false, 0, (k, [ps, po]) => k.col_sum_f32(po, ps, rows, cols));
 }
 
 /**
@@ -297,8 +313,9 @@ export function wasmColumnSum(out: Float32Array, src: Float32Array, off: number,
  * a JavaScript fill of the shared memory goes element by element). False when the caller must do it.
  */
 export function wasmZero(a: Storage, off: number, n: number): boolean {
-  if (state == null || a.buffer !== state.memory.buffer || (forced ?? envBackend()) === 'js') return false;
-  zero(state.k, a.byteOffset + 4 * off, n);
+  const w = wasmKernels();
+  if (!w || a.buffer !== w.memory.buffer) return false;
+  zero(w.k, a.byteOffset + 4 * off, n);
   return true;
 }
 

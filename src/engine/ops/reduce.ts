@@ -5,7 +5,7 @@ import { DType, allocStorage, isFloating } from '../dtype';
 import { normDim, numel, sameShape } from '../shape';
 import { contiguousData, expand, permute, unsqueezeRaw } from './view';
 import { mul, sub, div } from './elementwise';
-import { WASM_MIN_ELEMENTWISE, wasmColumnSum } from '../kernels/wasm';
+import { wasmColumnSum } from '../kernels/wasm';
 
 export interface VarOptions {
   /** Bessel's correction: 1 (unbiased, PyTorch's default) or 0. */
@@ -77,7 +77,7 @@ function sumLeading(t: Tensor, k: number, keepdim: boolean, dtype: DType): Tenso
   const outShape = keepdim ? t.shape.map((s, d) => (d < k ? 1 : s)) : t.shape.slice(k);
   const out = allocStorage(dtype, cols);
   // The kernels' loop is the same arithmetic (float64 accumulators, rows in order), two columns per instruction.
-  if (rows * cols >= WASM_MIN_ELEMENTWISE && out instanceof Float32Array && src instanceof Float32Array && wasmColumnSum(out, src, t.offset, rows, cols)) {
+  if (wasmColumnSum(out, src, t.offset, rows, cols)) {
     return new Tensor(out, outShape, dtype);
   }
   const acc = new Float64Array(cols);

@@ -8,6 +8,7 @@ import * as torch from '../../../src/engine';
 import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
 import { allocPinned, wasmLinearForward, wasmSgd, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
 import { SPLIT_MIN_MACS, SPLIT_MIN_SGD } from '../../../src/engine/kernels/split';
+import { helperChunks } from '../../../src/engine/kernels/helper';
 import { useKernelThreads } from '../../../src/train/kernel-threads';
 
 const { nn, optim } = torch;
@@ -112,7 +113,9 @@ describe('the kernel helper thread', function () {
 
   it(`shares products of ${SPLIT_MIN_MACS} multiply-adds and more and gives the same bits as one thread (${cases.length} shapes, NaN and inf included)`, () => {
     assert.ok(cases.length >= 40);
+    const before = helperChunks();
     cases.forEach((c, i) => sameBits(oneThread.cases[i], run(c), `${c.kind} ${c.M}×${c.N}×${c.K} acc=${c.acc} zeros=${c.zeros} ${c.bad}`));
+    assert.ok(helperChunks() > before, 'the helper computed some of the chunks (else this compares one thread with itself)');
   });
 
   it('gives the same bits for SGD steps over a large weight', () => {
@@ -120,7 +123,9 @@ describe('the kernel helper thread', function () {
   });
 
   it('trains a 784-256-10 ReLU network to exactly the same weights', () => {
+    const before = helperChunks();
     const got = train();
+    assert.ok(helperChunks() > before, 'the helper took part in the training');
     assert.equal(got.length, oneThread.train.length);
     got.forEach((p, i) => assert.deepEqual(p, oneThread.train[i], `parameter ${i}`));
   });

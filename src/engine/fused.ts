@@ -2,7 +2,7 @@
  * A training step of a plain MLP without the autograd graph: for `nn.Sequential` of `Linear` layers with a bias and
  * `Sigmoid` or `ReLU` between them, cross-entropy on the logits (mean over the batch). The forward, the loss and
  * the backward call the very kernels the autograd path calls (`mm2d` with the same operands and flags, the same
- * activation, softmax and column-sum loops) in the same order, into buffers kept between steps, so the loss and
+ * activation and softmax loops, the bias gradients' float64 column sums) in the same order, into buffers kept between steps, so the loss and
  * every gradient are the same numbers, bit for bit (±0 aside: a gradient that autograd would create as -0 is
  * accumulated here into a zeroed one). What it saves is the per-op work around the arithmetic: the tensors,
  * graph nodes and temporaries of ~20 ops per step, which is most of a step at batch 10.
@@ -16,10 +16,9 @@ import { allocStorage } from './dtype';
 import { Linear, ReLU, Sigmoid } from './nn/layers';
 import type { Module } from './nn/module';
 import { mm2d, type Mat } from './ops/linalg';
-import { sumToShape } from './ops/reduce';
 import { Un, unaryKernel, sigmoidBackward, reluBackward } from './kernels/unary';
 import { softmaxKernel } from './kernels/softmax';
-import { allocPinned, isPinned, kernelBackend } from './kernels/wasm';
+import { allocPinned, isPinned, kernelBackend, wasmColumnSum } from './kernels/wasm';
 
 type Act = 'sigmoid' | 'relu' | null;
 
@@ -41,6 +40,8 @@ interface Buffers {
   gz: Float32Array[];
   /** Gradient with respect to each activation's output, for every layer but the last. */
   ga: Float32Array[];
+  /** Each bias's gradient for this batch (the batch sum of gz). */
+  gb: Float32Array[];
   logp: Float64Array;
 }
 
@@ -96,8 +97,9 @@ export class FusedMlpStep {
     const a = hidden.map((l) => buffer(M * l.outF));
     const gz = this.layers.map((l) => buffer(M * l.outF));
     const ga = hidden.map((l) => buffer(M * l.outF));
+    const gb = this.layers.map((l) => buffer(l.outF));
     const C = this.layers[this.layers.length - 1].outF;
-    this.bufs = { M, z, a, gz, ga, logp: new Float64Array(M * C) };
+    this.bufs = { M, z, a, gz, ga, gb, logp: new Float64Array(M * C) };
     return this.bufs;
   }
 
@@ -184,12 +186,23 @@ export class FusedMlpStep {
         (prev.act === 'sigmoid' ? sigmoidBackward : reluBackward)(M * inF, b.gz[l - 1], ga, 0, b.a[l - 1], 0);
       }
       const bias = lin.bias as Tensor;
-      const gb = sumToShape(new Tensor(gz, [M, outF], 'float32'), bias.shape).storage;
+      const gb = b.gb[l];
+      columnSums(gb, gz, M, outF);
       const bg = gradOf(bias);
       const st = bg.storage, o = bg.offset;
       if (overwrite) for (let j = 0; j < outF; j++) st[o + j] = gb[j];
       else for (let j = 0; j < outF; j++) st[o + j] += gb[j];
     }
+  }
+}
+
+/** out = the batch sum of src [rows, cols], as sumToShape gives a bias gradient (float64 sums, rows in order). */
+function columnSums(out: Float32Array, src: Float32Array, rows: number, cols: number): void {
+  if (wasmColumnSum(out, src, 0, rows, cols)) return;
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += src[r * cols + c];
+    out[c] = s;
   }
 }
 

@@ -86,7 +86,7 @@ export class SGD extends Optimizer {
       const alpha = p.dtype === 'float32' ? Math.fround(-this.lr) : -this.lr;
       if (m === 0) {
         if (wd === 0 && sign === 1) {
-          if (!wasmSgd(w, o, g, n, alpha)) for (let i = 0; i < n; i++) w[o + i] += alpha * g[i];
+          if (!wasmSgd(w, o, g, n, alpha, p.shape[p.ndim - 1] ?? n)) for (let i = 0; i < n; i++) w[o + i] += alpha * g[i];
         }
         else for (let i = 0; i < n; i++) w[o + i] += alpha * (sign * g[i] + wd * w[o + i]);
         continue;

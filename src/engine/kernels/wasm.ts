@@ -228,13 +228,14 @@ export function wasmGemmNN(
 }
 
 /**
- * p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD). False when the caller must do it:
+ * p[pOff..pOff+n) += alpha·g[..n) in float32 with one rounding (plain SGD); `cols` is the parameter's last
+ * dimension (a weight is shared with the helper by rows, as its products are). False when the caller must do it:
  * not float32, no kernels, or a small unpinned parameter (a bias), which the JavaScript loop does faster than the
  * copies in and out.
  */
-export function wasmSgd(p: Storage, pOff: number, g: Storage, n: number, alpha: number): boolean {
+export function wasmSgd(p: Storage, pOff: number, g: Storage, n: number, alpha: number, cols = n): boolean {
   if (!(p instanceof Float32Array && g instanceof Float32Array) || (!isPinned(p) && n < WASM_MIN_SGD_UNPINNED)) return false;
-  return call([[g, 0, n]], [p, pOff, n], true, 0, (k, [pg, pp]) => sgd(k, pp, pg, n, alpha));
+  return call([[g, 0, n]], [p, pOff, n], true, 0, (k, [pg, pp]) => sgd(k, pp, pg, n, alpha, cols));
 }
 
 /**
@@ -302,20 +303,24 @@ export function wasmReluBackward(out: Storage, g: Storage, gOff: number, y: Stor
   return call([[g as Float32Array, gOff, n], [y as Float32Array, yOff, n]], [out as Float32Array, 0, n], false, 0, (k, [pg, py, po]) => k.relu_bwd_f32(po, pg, py, n));
 }
 
-/** out[c] = Σ_r src[off + r·cols + c], accumulated in float64 in row order. False when the caller must do it. */
+/**
+ * out[c] = Σ_r src[off + r·cols + c], accumulated in float64 in row order. False when the caller must do it (a
+ * small src outside the arena: the JavaScript loop is faster than the copy).
+ */
 export function wasmColumnSum(out: Storage, src: Storage, off: number, rows: number, cols: number): boolean {
-  if (!takesElementwise(rows * cols, WASM_MIN_ELEMENTWISE, out, src)) return false;
+  if (!takesElementwise(rows * cols, isPinned(src) ? 0 : WASM_MIN_ELEMENTWISE, out, src)) return false;
   return call([[src as Float32Array, off, rows * cols]], [out as Float32Array, 0, cols], false, 0, (k, [ps, po]) => k.col_sum_f32(po, ps, rows, cols));
 }
 
 /**
  * a[off..off+n) = 0 when `a` is pinned (a gradient's zero_grad: the kernels' memory.fill, shared with the helper;
- * a JavaScript fill of the shared memory goes element by element). False when the caller must do it.
+ * a JavaScript fill of the shared memory goes element by element), shared with the helper by rows of `cols` as
+ * the SGD step is. False when the caller must do it.
  */
-export function wasmZero(a: Storage, off: number, n: number): boolean {
+export function wasmZero(a: Storage, off: number, n: number, cols = n): boolean {
   const w = wasmKernels();
   if (!w || a.buffer !== w.memory.buffer) return false;
-  zero(w.k, a.byteOffset + 4 * off, n);
+  zero(w.k, a.byteOffset + 4 * off, n, cols);
   return true;
 }
 

@@ -284,7 +284,7 @@ function inPlaceFlat(t: Tensor, o: Tensor | number, op: InPlaceOp, alpha: number
   const a = t.offset;
   if (typeof o === 'number') {
     if (op === 'copy') {
-      if (!Object.is(o, 0) || !wasmZero(w, a, n)) w.fill(o, a, a + n); // +0 only: memory.fill writes +0
+      if (!Object.is(o, 0) || !wasmZero(w, a, n, t.shape[t.ndim - 1] ?? n)) w.fill(o, a, a + n); // +0 only: memory.fill writes +0
     }
     else if (op === 'add') for (let i = 0; i < n; i++) w[a + i] += alpha * o;
     else if (op === 'mul') for (let i = 0; i < n; i++) w[a + i] *= o;

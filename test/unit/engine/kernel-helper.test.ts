@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import * as torch from '../../../src/engine';
 import { gemmNN, gemmNT, gemmTN } from '../../../src/engine/kernels/gemm';
 import { allocPinned, wasmLinearForward, wasmSgd, wasmWeightGrad } from '../../../src/engine/kernels/wasm';
-import { SPLIT_MIN_MACS, SPLIT_MIN_SGD } from '../../../src/engine/kernels/split';
+import { SPLIT_MIN_ROW_MACS, SPLIT_MIN_SGD } from '../../../src/engine/kernels/split';
 import { helperChunks } from '../../../src/engine/kernels/helper';
 import { useKernelThreads } from '../../../src/train/kernel-threads';
 
@@ -26,14 +26,14 @@ function randomArray(n: number, seed: number, zeros = 0): Float32Array {
 type Kind = 'NT' | 'NN' | 'TN' | 'fwd' | 'wgrad';
 interface Case { kind: Kind; M: number; N: number; K: number; pad: number; off: number; acc: boolean; seed: number; zeros: number; bad: 'none' | 'nan' | 'inf' }
 
-/** Shapes large enough to be shared (M·N·K ≥ SPLIT_MIN_MACS), with odd sizes, offsets, leading dimensions. */
+/** Shapes large enough to be shared (M·N·K ≥ SPLIT_MIN_ROW_MACS), with odd sizes, offsets, leading dimensions. */
 const cases: Case[] = fc.sample(
   fc.record({
     kind: fc.constantFrom<Kind>('NT', 'NN', 'TN', 'fwd', 'wgrad'),
     M: fc.integer({ min: 1, max: 70 }), N: fc.integer({ min: 8, max: 300 }), K: fc.integer({ min: 60, max: 900 }),
     pad: fc.integer({ min: 0, max: 5 }), off: fc.integer({ min: 0, max: 7 }), acc: fc.boolean(), seed: fc.nat(),
     zeros: fc.constantFrom(0, 0.5, 0.9), bad: fc.constantFrom<Case['bad']>('none', 'none', 'nan', 'inf'),
-  }).filter((c) => c.M * c.N * c.K >= SPLIT_MIN_MACS),
+  }).filter((c) => c.M * c.N * c.K >= SPLIT_MIN_ROW_MACS),
   { seed: 20261130, numRuns: 60 },
 );
 
@@ -56,13 +56,13 @@ function run(c: Case): Float32Array {
   return C;
 }
 
-/** Plain SGD steps on pinned arrays (as a Linear's weight and gradient are). */
-function sgdRun(n: number): Float32Array {
+/** Plain SGD steps on pinned arrays (as a Linear's weight and gradient are), in rows of `cols`. */
+function sgdRun(n: number, cols = n): Float32Array {
   const p = allocPinned(n)!, g = allocPinned(n)!;
   p.set(randomArray(n, n));
   for (let s = 0; s < 3; s++) {
     g.set(randomArray(n, n + s + 1));
-    assert.ok(wasmSgd(p, 0, g, n, Math.fround(-0.37)));
+    assert.ok(wasmSgd(p, 0, g, n, Math.fround(-0.37), cols));
   }
   return p.slice();
 }
@@ -95,12 +95,13 @@ function sameBits(a: Float32Array, b: Float32Array, what: string): void {
 
 describe('the kernel helper thread', function () {
   this.timeout(60_000);
-  const oneThread = { cases: [] as Float32Array[], sgd: null as Float32Array | null, train: [] as number[][] };
+  const oneThread = { cases: [] as Float32Array[], sgd: null as Float32Array | null, sgdRows: null as Float32Array | null, train: [] as number[][] };
 
   before(async () => {
     assert.equal(await useKernelThreads(1), 1);
     oneThread.cases = cases.map(run);
-    oneThread.sgd = sgdRun(SPLIT_MIN_SGD + 13);
+    oneThread.sgd = sgdRun(16 * SPLIT_MIN_SGD + 13);
+    oneThread.sgdRows = sgdRun(400 * 785, 785);
     oneThread.train = train();
     assert.equal(await useKernelThreads(2), 2, 'a helper starts on Node 20 with WebAssembly');
     assert.equal(torch.kernelThreads(), 2);
@@ -111,15 +112,18 @@ describe('the kernel helper thread', function () {
     assert.equal(torch.kernelThreads(), 1);
   });
 
-  it(`shares products of ${SPLIT_MIN_MACS} multiply-adds and more and gives the same bits as one thread (${cases.length} shapes, NaN and inf included)`, () => {
+  it(`shares products of ${SPLIT_MIN_ROW_MACS} multiply-adds and more and gives the same bits as one thread (${cases.length} shapes, NaN and inf included)`, () => {
     assert.ok(cases.length >= 40);
     const before = helperChunks();
     cases.forEach((c, i) => sameBits(oneThread.cases[i], run(c), `${c.kind} ${c.M}×${c.N}×${c.K} acc=${c.acc} zeros=${c.zeros} ${c.bad}`));
     assert.ok(helperChunks() > before, 'the helper computed some of the chunks (else this compares one thread with itself)');
   });
 
-  it('gives the same bits for SGD steps over a large weight', () => {
-    sameBits(oneThread.sgd!, sgdRun(SPLIT_MIN_SGD + 13), 'sgd');
+  it('gives the same bits for SGD steps over a large vector and a weight shared by rows', () => {
+    const before = helperChunks();
+    sameBits(oneThread.sgd!, sgdRun(16 * SPLIT_MIN_SGD + 13), 'sgd');
+    sameBits(oneThread.sgdRows!, sgdRun(400 * 785, 785), 'sgd by rows');
+    assert.ok(helperChunks() > before, 'the helper computed some of the chunks');
   });
 
   it('trains a 784-256-10 ReLU network to exactly the same weights', () => {

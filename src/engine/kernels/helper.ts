@@ -130,11 +130,22 @@ interface Helper {
 
 let helper: Helper | null = null;
 
+/** When the last job ended (performance.now()). */
+let lastJob = -Infinity;
+
 /** The helper that takes work now: started, ready, and not failed. */
 export function readyHelper(): Helper | null {
   const h = helper;
   if (!h || Atomics.load(h.ctl, READY) !== 1) return null;
   return h;
+}
+
+/**
+ * The ready helper if it is still spinning after a job of the last half of its spin time (the products of this
+ * training step), else null: work too small to be worth waking it for (an SGD step) goes to it only then.
+ */
+export function awakeHelper(): Helper | null {
+  return performance.now() - lastJob < HELPER_SPIN_MS / 2 ? readyHelper() : null;
 }
 
 /**
@@ -253,6 +264,7 @@ export function runJob(h: Helper, fn: Kernel, job: Job): void {
       return;
     }
   }
+  lastJob = performance.now();
   const failed = Atomics.load(ctl, FAILED);
   if (failed > 0) {
     detachHelper();

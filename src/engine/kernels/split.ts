@@ -4,7 +4,7 @@
  * cut along its output into chunks at multiples of the kernel's block width, so every output element is computed
  * exactly as by one call on one thread. Addresses are byte offsets in the arena.
  */
-import { readyHelper, runJob } from './helper';
+import { awakeHelper, readyHelper, runJob } from './helper';
 
 export interface Exports {
   gemm_nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
@@ -24,19 +24,16 @@ export interface Exports {
 }
 
 /**
- * Products of fewer multiply-adds than this (about 50 µs) stay on one thread when they are not cut along a
- * weight's rows (x·W for an input gradient is cut along W's columns): the other core has to fetch half of W from
- * this one's cache, which costs more than it saves below that.
+ * Products of fewer multiply-adds than this (about 50 µs) stay on one thread. At batch 10 (the 784-64 layer's
+ * half a million) sharing saved 12% of a step in one in-process A/B and cost 10-20% in others an hour later, on
+ * the same machine: when the two virtual CPUs land on hyperthreads of one core, the helper spinning between jobs
+ * slows everything else the training thread does. Below this the helper is left asleep.
  */
 export const SPLIT_MIN_MACS = 1 << 20;
 /**
- * Products cut along the rows of a weight (its forward and its gradient) are shared from this many multiply-adds
- * (about 5 µs): each thread keeps the same rows of the weight and of its gradient in its cache from step to step
- * (rowChunk), so only the batch crosses between cores. At batch 10, the 784-64 layer's products (0.5M) and SGD
- * step take 40% less time shared (npm run bench).
+ * SGD steps and zero_grad over fewer parameters than this stay on one thread; larger ones are shared only while the
+ * helper is awake from the step's products (awakeHelper): never worth waking it for.
  */
-export const SPLIT_MIN_ROW_MACS = 1 << 17;
-/** SGD steps and zero_grad over fewer parameters than this stay on one thread. */
 export const SPLIT_MIN_SGD = 16384;
 /** About this much work per chunk of a product that is not cut along a weight's rows. */
 const CHUNK_MACS = 131072;
@@ -62,7 +59,7 @@ export function rowChunk(rows: number, cols: number): number {
 
 /** C (+)= A·Bᵀ (B [N, K]: a Linear's weight): split along the rows of B, rowChunk(N, K) at a time. */
 export function gemmNT(k: Exports, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
-  const h = M * N * K >= SPLIT_MIN_ROW_MACS && N >= 8 ? readyHelper() : null;
+  const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.gemm_nt(M, N, K, A, lda, B, ldb, C, ldc, acc);
   runJob(h, k.gemm_nt, { kernel: 'gemm_nt', args: [M, N, K, A, lda, B, ldb, C, ldc, acc], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldb], [7, 4]] });
 }
@@ -74,7 +71,7 @@ export function gemmNT(k: Exports, M: number, N: number, K: number, A: number, l
  */
 export function gemmNN(k: Exports, M: number, N: number, K: number, A: number, si: number, sk: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
   const rows = si === 1 && sk !== 1 && M >= 8;
-  const h = M * N * K >= (rows ? SPLIT_MIN_ROW_MACS : SPLIT_MIN_MACS) && (rows || N >= 16 || M >= 8) ? readyHelper() : null;
+  const h = M * N * K >= SPLIT_MIN_MACS && (rows || N >= 16 || M >= 8) ? readyHelper() : null;
   if (!h) return k.gemm_nn(M, N, K, A, si, sk, B, ldb, C, ldc, acc);
   const args = [M, N, K, A, si, sk, B, ldb, C, ldc, acc];
   if (rows) runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [8, 4 * ldc]] });
@@ -88,7 +85,7 @@ export function gemmNN(k: Exports, M: number, N: number, K: number, A: number, s
  */
 export function linearForward(k: Exports, M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void {
   if (!k.fwd_segments(M, K, X, ldx, segs)) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
-  const h = M * N * K >= SPLIT_MIN_ROW_MACS && N >= 8 ? readyHelper() : null;
+  const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.linear_fwd_segs(M, N, K, X, ldx, W, ldw, C, ldc, acc, segs);
   runJob(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldw], [7, 4]] });
 }
@@ -100,7 +97,7 @@ export function linearForward(k: Exports, M: number, N: number, K: number, X: nu
  */
 export function weightGrad(k: Exports, M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void {
   if (!k.wgrad_lists(N, R, X, ldx, lists)) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
-  const h = M * N * R >= SPLIT_MIN_ROW_MACS && M >= 8 ? readyHelper() : null;
+  const h = M * N * R >= SPLIT_MIN_MACS && M >= 8 ? readyHelper() : null;
   if (!h) return k.wgrad_from_lists(M, N, R, G, ldg, X, ldx, C, ldc, acc, lists);
   runJob(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [7, 4 * ldc]] });
 }
@@ -113,14 +110,14 @@ function paramChunk(n: number, cols: number): number {
 
 /** p += alpha·g over n floats (a parameter in rows of `cols`): split along its rows as its products are. */
 export function sgd(k: Exports, p: number, g: number, n: number, alpha: number, cols: number): void {
-  const h = n >= SPLIT_MIN_SGD ? readyHelper() : null;
+  const h = n >= SPLIT_MIN_SGD ? awakeHelper() : null;
   if (!h) return k.sgd_f32(p, g, n, alpha);
   runJob(h, k.sgd_f32, { kernel: 'sgd_f32', args: [p, g, n, alpha], sizeArg: 2, chunk: paramChunk(n, cols), adv: [[0, 4], [1, 4]] });
 }
 
 /** p[0..n) = 0, split as the SGD step is (a gradient's zero_grad). */
 export function zero(k: Exports, p: number, n: number, cols: number): void {
-  const h = n >= SPLIT_MIN_SGD ? readyHelper() : null;
+  const h = n >= SPLIT_MIN_SGD ? awakeHelper() : null;
   if (!h) return k.zero_f32(p, n);
   runJob(h, k.zero_f32, { kernel: 'zero_f32', args: [p, n], sizeArg: 1, chunk: paramChunk(n, cols), adv: [[0, 4]] });
 }

@@ -70,6 +70,8 @@ export interface WasmKernels {
   readonly finalizer: FinalizationRegistry<number>;
   readonly f32: Float32Array;
   readonly u8: Uint8Array;
+  /** memory.buffer, read once (the arena never grows; the getter costs ~60 ns, and every kernel call asks). */
+  readonly buffer: ArrayBuffer;
   readonly heap: Heap;
 }
 
@@ -90,7 +92,8 @@ export function instantiateKernels(bytes: Uint8Array, shared: boolean): WasmKern
   const base = Math.ceil(Number(k.__heap_base.value) / ALIGN) * ALIGN;
   const heap = new Heap(base, ARENA_BYTES);
   const finalizer = new FinalizationRegistry<number>((at) => heap.release(at));
-  return { k, module, memory, shared, f32: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer), heap, finalizer };
+  const buffer = memory.buffer;
+  return { k, module, memory, shared, f32: new Float32Array(buffer), u8: new Uint8Array(buffer), buffer, heap, finalizer };
 }
 
 /** Reads an unsigned LEB128 at `at`: [value, the offset after it]. */

@@ -96,7 +96,7 @@ export function allocPinned(n: number): Float32Array | null {
   if (!w || n <= 0) return null;
   const at = w.heap.alloc(n * 4);
   if (at < 0) return null;
-  const arr = new Float32Array(w.memory.buffer, at, n);
+  const arr = new Float32Array(w.buffer, at, n);
   w.k.zero_f32(at, n); // a reused block holds its previous tensor's values
   w.finalizer.register(arr, at);
   return arr;
@@ -104,12 +104,12 @@ export function allocPinned(n: number): Float32Array | null {
 
 /** True when `s` lives in the arena (a parameter or gradient the kernels use in place). */
 export function isPinned(s: Storage): boolean {
-  return state != null && s.buffer === state.memory.buffer;
+  return state != null && s.buffer === state.buffer;
 }
 
 /** The arena's buffer once the kernels are loaded (never loads them), else null. */
 export function arenaBuffer(): ArrayBuffer | null {
-  return state ? state.memory.buffer : null;
+  return state ? state.buffer : null;
 }
 
 /** Bytes of the arena in use by pinned arrays (tests and the memory benchmark). */
@@ -143,7 +143,7 @@ export function span(rows: number, cols: number, ld: number): number {
 
 /** The byte address of s[off..off+n) in the arena: in place when pinned, else a copy in the scratch block. */
 function stage(w: WasmKernels, s: Float32Array, off: number, n: number, copy: boolean): number {
-  if (s.buffer === w.memory.buffer) return s.byteOffset + off * 4;
+  if (s.buffer === w.buffer) return s.byteOffset + off * 4;
   const at = scratchTop;
   scratchTop += Math.ceil((n * 4) / 16) * 16;
   if (copy) w.f32.set(n === s.length - off ? (off === 0 ? s : s.subarray(off)) : s.subarray(off, off + n), at / 4);
@@ -158,12 +158,12 @@ function reserve(bytes: number): number {
 }
 
 function unstage(w: WasmKernels, s: Float32Array, off: number, n: number, at: number): void {
-  if (s.buffer !== w.memory.buffer) s.set(w.f32.subarray(at / 4, at / 4 + n), off);
+  if (s.buffer !== w.buffer) s.set(w.f32.subarray(at / 4, at / 4 + n), off);
 }
 
 /** Bytes `s`'s span of n elements takes in the scratch block (none when it is pinned). */
 function stagedBytes(w: WasmKernels, s: Float32Array, n: number): number {
-  return s.buffer === w.memory.buffer ? 0 : Math.ceil((n * 4) / 16) * 16;
+  return s.buffer === w.buffer ? 0 : Math.ceil((n * 4) / 16) * 16;
 }
 
 /** Products smaller than this many multiply-adds stay in JavaScript: the call and the copies cost more. */
@@ -319,7 +319,7 @@ export function wasmColumnSum(out: Storage, src: Storage, off: number, rows: num
  */
 export function wasmZero(a: Storage, off: number, n: number, cols = n): boolean {
   const w = wasmKernels();
-  if (!w || a.buffer !== w.memory.buffer) return false;
+  if (!w || a.buffer !== w.buffer) return false;
   zero(w.k, a.byteOffset + 4 * off, n, cols);
   return true;
 }

@@ -5,6 +5,7 @@
  * exactly as by one call on one thread. Addresses are byte offsets in the arena.
  */
 import { awakeHelper, readyHelper, runJob } from './helper';
+import { ScanMemo } from './scan-memo';
 
 export interface Exports {
   gemm_nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
@@ -79,12 +80,24 @@ export function gemmNN(k: Exports, M: number, N: number, K: number, A: number, s
   else runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: chunkOf(M, 4, M * N * K), adv: [[3, 4 * si], [8, 4 * ldc]] });
 }
 
+/** Scans that keep finding too few zeros are skipped for a while (scan-memo.ts): per shape, for each kernel. */
+const fwdScans = new ScanMemo();
+const wgradScans = new ScanMemo();
+
+/** True when the sparse kernel should run: the shape is due a scan and the scan found enough zeros. */
+function scan(memo: ScanMemo, rows: number, cols: number, run: () => number): boolean {
+  if (!memo.shouldScan(rows, cols)) return false;
+  const paid = run() === 1;
+  memo.record(rows, cols, paid);
+  return paid;
+}
+
 /**
  * The sparse Linear forward: X's non-zero segments listed once (in `segs`), then the rows of W split in multiples
  * of 4; dense (gemm_nt) when X is not sparse enough.
  */
 export function linearForward(k: Exports, M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void {
-  if (!k.fwd_segments(M, K, X, ldx, segs)) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
+  if (!scan(fwdScans, M, K, () => k.fwd_segments(M, K, X, ldx, segs))) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
   const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.linear_fwd_segs(M, N, K, X, ldx, W, ldw, C, ldc, acc, segs);
   runJob(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldw], [7, 4]] });
@@ -96,7 +109,7 @@ export function linearForward(k: Exports, M: number, N: number, K: number, X: nu
  * thread keeps its rows in its cache; dense (gemm_nn) when X is not sparse enough.
  */
 export function weightGrad(k: Exports, M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void {
-  if (!k.wgrad_lists(N, R, X, ldx, lists)) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
+  if (!scan(wgradScans, R, N, () => k.wgrad_lists(N, R, X, ldx, lists))) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
   const h = M * N * R >= SPLIT_MIN_MACS && M >= 8 ? readyHelper() : null;
   if (!h) return k.wgrad_from_lists(M, N, R, G, ldg, X, ldx, C, ldc, acc, lists);
   runJob(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [7, 4 * ldc]] });

@@ -130,8 +130,8 @@ interface Helper {
 
 let helper: Helper | null = null;
 
-/** When the last job ended (performance.now()). */
-let lastJob = -Infinity;
+/** When the last product ended (performance.now()): SGD steps and zero_grad do not keep the helper awake. */
+let lastProduct = -Infinity;
 
 /** The helper that takes work now: started, ready, and not failed. */
 export function readyHelper(): Helper | null {
@@ -141,11 +141,12 @@ export function readyHelper(): Helper | null {
 }
 
 /**
- * The ready helper if it is still spinning after a job of the last half of its spin time (the products of this
- * training step), else null: work too small to be worth waking it for (an SGD step) goes to it only then.
+ * The ready helper if a product was shared with it in the last half of its spin time (this training step's), else
+ * null: work too small to be worth waking it for (an SGD step) goes to it only then, and does not itself keep it
+ * awake (an SGD step shared after products that were not would find the weight in the other core's cache).
  */
 export function awakeHelper(): Helper | null {
-  return performance.now() - lastJob < HELPER_SPIN_MS / 2 ? readyHelper() : null;
+  return performance.now() - lastProduct < HELPER_SPIN_MS / 2 ? readyHelper() : null;
 }
 
 /**
@@ -264,7 +265,7 @@ export function runJob(h: Helper, fn: Kernel, job: Job): void {
       return;
     }
   }
-  lastJob = performance.now();
+  if (job.kernel !== 'sgd_f32' && job.kernel !== 'zero_f32') lastProduct = performance.now();
   const failed = Atomics.load(ctl, FAILED);
   if (failed > 0) {
     detachHelper();

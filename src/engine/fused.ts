@@ -16,9 +16,10 @@ import { allocStorage } from './dtype';
 import { Linear, ReLU, Sigmoid } from './nn/layers';
 import type { Module } from './nn/module';
 import { mm2d, type Mat } from './ops/linalg';
+import { columnSums } from './ops/reduce';
 import { Un, unaryKernel, sigmoidBackward, reluBackward } from './kernels/unary';
 import { softmaxKernel } from './kernels/softmax';
-import { allocPinned, isPinned, kernelBackend, wasmColumnSum } from './kernels/wasm';
+import { allocPinned, isPinned, kernelBackend } from './kernels/wasm';
 
 type Act = 'sigmoid' | 'relu' | null;
 
@@ -188,22 +189,12 @@ export class FusedMlpStep {
       }
       const bias = lin.bias as Tensor;
       const gb = b.gb[l];
-      columnSums(gb, gz, M, outF);
+      columnSums(gb, gz, 0, M, outF);
       const bg = gradOf(bias);
       const st = bg.storage, o = bg.offset;
       if (overwrite) for (let j = 0; j < outF; j++) st[o + j] = gb[j];
       else for (let j = 0; j < outF; j++) st[o + j] += gb[j];
     }
-  }
-}
-
-/** out = the batch sum of src [rows, cols], as sumToShape gives a bias gradient (float64 sums, rows in order). */
-function columnSums(out: Float32Array, src: Float32Array, rows: number, cols: number): void {
-  if (wasmColumnSum(out, src, 0, rows, cols)) return;
-  for (let c = 0; c < cols; c++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += src[r * cols + c];
-    out[c] = s;
   }
 }
 

@@ -121,7 +121,7 @@ export interface HelperThread {
 /** Starts HELPER_SOURCE as a thread with this workerData (Node: new Worker(source, { eval: true, workerData })). */
 export type HelperStarter = (source: string, workerData: Record<string, unknown>) => HelperThread;
 
-interface Helper {
+export interface Helper {
   thread: HelperThread;
   ctl: Int32Array;
   f64: Float64Array;
@@ -130,23 +130,11 @@ interface Helper {
 
 let helper: Helper | null = null;
 
-/** When the last product ended (performance.now()): SGD steps and zero_grad do not keep the helper awake. */
-let lastProduct = -Infinity;
-
 /** The helper that takes work now: started, ready, and not failed. */
 export function readyHelper(): Helper | null {
   const h = helper;
   if (!h || Atomics.load(h.ctl, READY) !== 1) return null;
   return h;
-}
-
-/**
- * The ready helper if a product was shared with it in the last half of its spin time (this training step's), else
- * null: work too small to be worth waking it for (an SGD step) goes to it only then, and does not itself keep it
- * awake (an SGD step shared after products that were not would find the weight in the other core's cache).
- */
-export function awakeHelper(): Helper | null {
-  return performance.now() - lastProduct < HELPER_SPIN_MS / 2 ? readyHelper() : null;
 }
 
 /**
@@ -265,7 +253,6 @@ export function runJob(h: Helper, fn: Kernel, job: Job): void {
       return;
     }
   }
-  if (job.kernel !== 'sgd_f32' && job.kernel !== 'zero_f32') lastProduct = performance.now();
   const failed = Atomics.load(ctl, FAILED);
   if (failed > 0) {
     detachHelper();

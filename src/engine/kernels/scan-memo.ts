@@ -26,8 +26,8 @@ export class ScanMemo {
     return false;
   }
 
-  /** What a scan of this shape found: enough zeros to pay, or not. */
-  record(rows: number, cols: number, paid: boolean): void {
+  /** What a scan of this shape found: enough zeros to pay, or not (returned, for the caller's test). */
+  record(rows: number, cols: number, paid: boolean): boolean {
     const k = key(rows, cols);
     let s = this.shapes.get(k);
     if (!s) {
@@ -37,6 +37,7 @@ export class ScanMemo {
     }
     if (paid) s.fails = 0;
     else if (++s.fails >= FAILS_TO_REST) s.rest = REST;
+    return paid;
   }
 }
 

@@ -4,7 +4,7 @@
  * cut along its output into chunks at multiples of the kernel's block width, so every output element is computed
  * exactly as by one call on one thread. Addresses are byte offsets in the arena.
  */
-import { awakeHelper, readyHelper, runJob } from './helper';
+import { HELPER_SPIN_MS, readyHelper, runJob, type Helper, type Job } from './helper';
 import { ScanMemo } from './scan-memo';
 
 export interface Exports {
@@ -42,6 +42,24 @@ const CHUNK_MACS = 131072;
 const CHUNK_ELEMENTS = 25000;
 const MAX_CHUNKS = 16;
 
+/** When a product was last shared (performance.now()). */
+let lastShared = -Infinity;
+
+/** runJob for a product: the helper spins after it, awake for the step's SGD (awakeHelper). */
+function shareProduct(h: Helper, fn: (...args: number[]) => void, job: Job): void {
+  runJob(h, fn, job);
+  lastShared = performance.now();
+}
+
+/**
+ * The ready helper if a product was shared with it in the last half of its spin time (this training step's), else
+ * null: an SGD step or zero_grad is not worth waking it for, and does not itself keep it awake (shared after
+ * products that were not, it would find the weight in the other core's cache).
+ */
+function awakeHelper(): Helper | null {
+  return performance.now() - lastShared < HELPER_SPIN_MS / 2 ? readyHelper() : null;
+}
+
 /** Elements per chunk when `total` (split in multiples of q) carries `work` multiply-adds. */
 function chunkOf(total: number, q: number, work: number): number {
   const n = Math.min(MAX_CHUNKS, Math.max(2, Math.round(work / CHUNK_MACS)));
@@ -62,7 +80,7 @@ export function rowChunk(rows: number, cols: number): number {
 export function gemmNT(k: Exports, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
   const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.gemm_nt(M, N, K, A, lda, B, ldb, C, ldc, acc);
-  runJob(h, k.gemm_nt, { kernel: 'gemm_nt', args: [M, N, K, A, lda, B, ldb, C, ldc, acc], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldb], [7, 4]] });
+  shareProduct(h, k.gemm_nt, { kernel: 'gemm_nt', args: [M, N, K, A, lda, B, ldb, C, ldc, acc], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldb], [7, 4]] });
 }
 
 /**
@@ -75,32 +93,24 @@ export function gemmNN(k: Exports, M: number, N: number, K: number, A: number, s
   const h = M * N * K >= SPLIT_MIN_MACS && (rows || N >= 16 || M >= 8) ? readyHelper() : null;
   if (!h) return k.gemm_nn(M, N, K, A, si, sk, B, ldb, C, ldc, acc);
   const args = [M, N, K, A, si, sk, B, ldb, C, ldc, acc];
-  if (rows) runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [8, 4 * ldc]] });
-  else if (N >= 16) runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 1, chunk: chunkOf(N, 8, M * N * K), adv: [[6, 4], [8, 4]] });
-  else runJob(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: chunkOf(M, 4, M * N * K), adv: [[3, 4 * si], [8, 4 * ldc]] });
+  if (rows) shareProduct(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [8, 4 * ldc]] });
+  else if (N >= 16) shareProduct(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 1, chunk: chunkOf(N, 8, M * N * K), adv: [[6, 4], [8, 4]] });
+  else shareProduct(h, k.gemm_nn, { kernel: 'gemm_nn', args, sizeArg: 0, chunk: chunkOf(M, 4, M * N * K), adv: [[3, 4 * si], [8, 4 * ldc]] });
 }
 
 /** Scans that keep finding too few zeros are skipped for a while (scan-memo.ts): per shape, for each kernel. */
 const fwdScans = new ScanMemo();
 const wgradScans = new ScanMemo();
 
-/** True when the sparse kernel should run: the shape is due a scan and the scan found enough zeros. */
-function scan(memo: ScanMemo, rows: number, cols: number, run: () => number): boolean {
-  if (!memo.shouldScan(rows, cols)) return false;
-  const paid = run() === 1;
-  memo.record(rows, cols, paid);
-  return paid;
-}
-
 /**
  * The sparse Linear forward: X's non-zero segments listed once (in `segs`), then the rows of W split in multiples
  * of 4; dense (gemm_nt) when X is not sparse enough.
  */
 export function linearForward(k: Exports, M: number, N: number, K: number, X: number, ldx: number, W: number, ldw: number, C: number, ldc: number, acc: number, segs: number): void {
-  if (!scan(fwdScans, M, K, () => k.fwd_segments(M, K, X, ldx, segs))) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
+  if (!(fwdScans.shouldScan(M, K) && fwdScans.record(M, K, k.fwd_segments(M, K, X, ldx, segs) === 1))) return gemmNT(k, M, N, K, X, ldx, W, ldw, C, ldc, acc);
   const h = M * N * K >= SPLIT_MIN_MACS && N >= 8 ? readyHelper() : null;
   if (!h) return k.linear_fwd_segs(M, N, K, X, ldx, W, ldw, C, ldc, acc, segs);
-  runJob(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldw], [7, 4]] });
+  shareProduct(h, k.linear_fwd_segs, { kernel: 'linear_fwd_segs', args: [M, N, K, X, ldx, W, ldw, C, ldc, acc, segs], sizeArg: 1, chunk: rowChunk(N, K), adv: [[5, 4 * ldw], [7, 4]] });
 }
 
 /**
@@ -109,10 +119,10 @@ export function linearForward(k: Exports, M: number, N: number, K: number, X: nu
  * thread keeps its rows in its cache; dense (gemm_nn) when X is not sparse enough.
  */
 export function weightGrad(k: Exports, M: number, N: number, R: number, G: number, ldg: number, X: number, ldx: number, C: number, ldc: number, acc: number, lists: number): void {
-  if (!scan(wgradScans, R, N, () => k.wgrad_lists(N, R, X, ldx, lists))) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
+  if (!(wgradScans.shouldScan(R, N) && wgradScans.record(R, N, k.wgrad_lists(N, R, X, ldx, lists) === 1))) return gemmNN(k, M, N, R, G, 1, ldg, X, ldx, C, ldc, acc);
   const h = M * N * R >= SPLIT_MIN_MACS && M >= 8 ? readyHelper() : null;
   if (!h) return k.wgrad_from_lists(M, N, R, G, ldg, X, ldx, C, ldc, acc, lists);
-  runJob(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [7, 4 * ldc]] });
+  shareProduct(h, k.wgrad_from_lists, { kernel: 'wgrad_from_lists', args: [M, N, R, G, ldg, X, ldx, C, ldc, acc, lists], sizeArg: 0, chunk: rowChunk(M, N), adv: [[3, 4], [7, 4 * ldc]] });
 }
 
 /** Elements per chunk of a parameter of n elements in rows of `cols` (its last dimension): a vector in fours. */

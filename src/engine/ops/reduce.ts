@@ -1,7 +1,7 @@
 /** Reductions over dims (sum, mean, var, std, max, min, argmax) and the helper that undoes broadcasting. */
 import { Tensor } from '../tensor';
 import { record, needsGrad } from '../autograd';
-import { DType, allocStorage, isFloating } from '../dtype';
+import { DType, allocStorage, isFloating, type Storage } from '../dtype';
 import { normDim, numel, sameShape } from '../shape';
 import { contiguousData, expand, permute, unsqueezeRaw } from './view';
 import { mul, sub, div } from './elementwise';
@@ -73,20 +73,24 @@ function sumRaw(t: Tensor, dims: number[], keepdim: boolean, dtype: DType): Tens
 function sumLeading(t: Tensor, k: number, keepdim: boolean, dtype: DType): Tensor {
   const rows = numel(t.shape.slice(0, k));
   const cols = numel(t.shape.slice(k));
-  const src = t.storage;
   const outShape = keepdim ? t.shape.map((s, d) => (d < k ? 1 : s)) : t.shape.slice(k);
   const out = allocStorage(dtype, cols);
-  // The kernels' loop is the same arithmetic (float64 accumulators, rows in order), two columns per instruction.
-  if (wasmColumnSum(out, src, t.offset, rows, cols)) {
-    return new Tensor(out, outShape, dtype);
-  }
-  const acc = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    const base = t.offset + r * cols;
-    for (let c = 0; c < cols; c++) acc[c] += src[base + c];
-  }
-  for (let c = 0; c < cols; c++) out[c] = acc[c];
+  columnSums(out, t.storage, t.offset, rows, cols);
   return new Tensor(out, outShape, dtype);
+}
+
+/**
+ * out[c] = Σ_r src[off + r·cols + c], the rows added in order into float64 and rounded once into `out` (the sums
+ * sumToShape gives a bias gradient; the fused step's bias gradients too). The kernels' loop is the same arithmetic,
+ * two columns per instruction.
+ */
+export function columnSums(out: Storage, src: Storage, off: number, rows: number, cols: number): void {
+  if (wasmColumnSum(out, src, off, rows, cols)) return;
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += src[off + r * cols + c];
+    out[c] = s;
+  }
 }
 
 /** Reduces a gradient of a broadcast result back to `shape` (sums over broadcast dims). */
